@@ -1,0 +1,772 @@
+/*
+ * Exact invalidation accounting for the Intel VT-d model (intel-iommu)
+ *
+ * Counters live in one flat array indexed by VTDAcctCounter; a name table
+ * places each one in the JSON object that "x-counters" returns, so adding
+ * a counter is one enum entry plus one table row.  Histograms and the
+ * per-domain table are kept beside the array.  See docs/accounting.md for
+ * the layout, which is versioned by VTD_ACCT_VERSION.
+ *
+ * Concurrency: translation-side hooks run with the IOMMU lock held (and
+ * possibly outside the BQL); queue and register hooks run under the BQL.
+ * Every counter is updated with qatomic_*; snapshots and resets take the
+ * IOMMU lock as well (and run under the BQL), so they see and zero all
+ * counters at one point in the stream of events.  The per-domain table
+ * is only touched under the BQL.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/atomic.h"
+#include "qemu/error-report.h"
+#include "qemu/host-utils.h"
+#include "qemu/notify.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "qobject/qdict.h"
+#include "qobject/qjson.h"
+#include "qobject/qlist.h"
+#include "qobject/qnum.h"
+#include "system/runstate.h"
+#include "vtd-accounting.h"
+#include "trace.h"
+
+/* Histogram of descriptors per IQT write: bins 0, 1, 2, 3-4, ... 2^15 */
+#define VTD_ACCT_BATCH_BINS         17
+
+typedef enum VTDAcctCounter {
+    /* queued invalidation, accepted descriptors */
+    VTD_ACCT_QI_DESCRIPTORS,
+    VTD_ACCT_QI_CC_GLOBAL,
+    VTD_ACCT_QI_CC_DOMAIN,
+    VTD_ACCT_QI_CC_DEVICE,
+    VTD_ACCT_QI_IOTLB_GLOBAL,
+    VTD_ACCT_QI_IOTLB_DOMAIN,
+    VTD_ACCT_QI_IOTLB_PAGE,
+    VTD_ACCT_QI_IOTLB_PAGES,
+    VTD_ACCT_QI_DEVICE_IOTLB,
+    VTD_ACCT_QI_IEC_GLOBAL,
+    VTD_ACCT_QI_IEC_INDEX,
+    VTD_ACCT_QI_WAIT,
+    VTD_ACCT_QI_WAIT_SW,
+    VTD_ACCT_QI_WAIT_IF,
+    VTD_ACCT_QI_WAIT_FN,
+    VTD_ACCT_QI_WAIT_NO_SW_IF,
+    VTD_ACCT_QI_PASID_CACHE,
+    VTD_ACCT_QI_PIOTLB_PASID,
+    VTD_ACCT_QI_PIOTLB_PAGE,
+    VTD_ACCT_QI_PIOTLB_PAGES,
+    VTD_ACCT_QI_PASID_DEVICE_IOTLB,
+    /* queued invalidation, rejected descriptors (each raised IQE) */
+    VTD_ACCT_INV_TOTAL,
+    VTD_ACCT_INV_CC,
+    VTD_ACCT_INV_IOTLB,
+    VTD_ACCT_INV_DEVICE_IOTLB,
+    VTD_ACCT_INV_IEC,
+    VTD_ACCT_INV_WAIT,
+    VTD_ACCT_INV_PASID_CACHE,
+    VTD_ACCT_INV_PIOTLB,
+    VTD_ACCT_INV_PASID_DEVICE_IOTLB,
+    VTD_ACCT_INV_UNKNOWN,
+    VTD_ACCT_INV_FETCH_ERROR,
+    /* queue errors and submission shape */
+    VTD_ACCT_IQE,
+    VTD_ACCT_IQE_TAIL,
+    VTD_ACCT_IQT_WRITES,
+    VTD_ACCT_IQT_DESCRIPTORS,
+    VTD_ACCT_IQT_BATCH_MAX,
+    /* register-based invalidation */
+    VTD_ACCT_REG_CC_GLOBAL,
+    VTD_ACCT_REG_CC_DOMAIN,
+    VTD_ACCT_REG_CC_DEVICE,
+    VTD_ACCT_REG_CC_INVALID,
+    VTD_ACCT_REG_IOTLB_GLOBAL,
+    VTD_ACCT_REG_IOTLB_DOMAIN,
+    VTD_ACCT_REG_IOTLB_PAGE,
+    VTD_ACCT_REG_IOTLB_INVALID,
+    /* IOTLB removals: 3 counters per VTDAcctRemoval, in that order */
+    VTD_ACCT_RM_BASE,
+    VTD_ACCT_RM_LAST = VTD_ACCT_RM_BASE + 3 * VTD_ACCT_RM__MAX - 1,
+    VTD_ACCT_RM_ALL_INVALIDATIONS,
+    VTD_ACCT_RM_ALL_ENTRIES,
+    VTD_ACCT_RM_ALL_EMPTY,
+    /* translation side */
+    VTD_ACCT_TR_TRANSLATIONS,
+    VTD_ACCT_TR_HITS,
+    VTD_ACCT_TR_MISSES,
+    VTD_ACCT_TR_INSERTS,
+    VTD_ACCT_TR_FULL_DROPS,
+    VTD_ACCT_TR_FULL_DROPPED,
+    VTD_ACCT_TR_PAGE_WALKS,
+    VTD_ACCT_TR_SYNC_WALKS,
+    VTD_ACCT_TR_FAULTS,
+    VTD_ACCT_TR_FAULTS_SUPPRESSED,
+    VTD_ACCT__MAX,
+} VTDAcctCounter;
+
+/* Where a counter sits in the JSON object: root[group][sub][key] */
+typedef struct VTDAcctName {
+    const char *group;
+    const char *sub;            /* NULL: directly in group */
+    const char *key;
+} VTDAcctName;
+
+#define VTD_ACCT_RM_NAMES(kind, name)                                       \
+    [VTD_ACCT_RM_BASE + 3 * (kind)]     = { "removal", name, "invalidations" },\
+    [VTD_ACCT_RM_BASE + 3 * (kind) + 1] = { "removal", name, "entries" },   \
+    [VTD_ACCT_RM_BASE + 3 * (kind) + 2] = { "removal", name, "empty" }
+
+static const VTDAcctName vtd_acct_names[VTD_ACCT__MAX] = {
+    [VTD_ACCT_QI_DESCRIPTORS]        = { "qi", NULL, "descriptors" },
+    [VTD_ACCT_QI_CC_GLOBAL]          = { "qi", "context_cache", "global" },
+    [VTD_ACCT_QI_CC_DOMAIN]          = { "qi", "context_cache", "domain" },
+    [VTD_ACCT_QI_CC_DEVICE]          = { "qi", "context_cache", "device" },
+    [VTD_ACCT_QI_IOTLB_GLOBAL]       = { "qi", "iotlb", "global" },
+    [VTD_ACCT_QI_IOTLB_DOMAIN]       = { "qi", "iotlb", "domain" },
+    [VTD_ACCT_QI_IOTLB_PAGE]         = { "qi", "iotlb", "page" },
+    [VTD_ACCT_QI_IOTLB_PAGES]        = { "qi", "iotlb", "pages" },
+    [VTD_ACCT_QI_DEVICE_IOTLB]       = { "qi", NULL, "device_iotlb" },
+    [VTD_ACCT_QI_IEC_GLOBAL]         = { "qi", "iec", "global" },
+    [VTD_ACCT_QI_IEC_INDEX]          = { "qi", "iec", "index" },
+    [VTD_ACCT_QI_WAIT]               = { "qi", "wait", "total" },
+    [VTD_ACCT_QI_WAIT_SW]            = { "qi", "wait", "sw" },
+    [VTD_ACCT_QI_WAIT_IF]            = { "qi", "wait", "if" },
+    [VTD_ACCT_QI_WAIT_FN]            = { "qi", "wait", "fn" },
+    [VTD_ACCT_QI_WAIT_NO_SW_IF]      = { "qi", "wait", "no_sw_if" },
+    [VTD_ACCT_QI_PASID_CACHE]        = { "qi", NULL, "pasid_cache" },
+    [VTD_ACCT_QI_PIOTLB_PASID]       = { "qi", "pasid_iotlb", "pasid" },
+    [VTD_ACCT_QI_PIOTLB_PAGE]        = { "qi", "pasid_iotlb", "page" },
+    [VTD_ACCT_QI_PIOTLB_PAGES]       = { "qi", "pasid_iotlb", "pages" },
+    [VTD_ACCT_QI_PASID_DEVICE_IOTLB] = { "qi", NULL, "pasid_device_iotlb" },
+    [VTD_ACCT_INV_TOTAL]             = { "qi", "invalid", "total" },
+    [VTD_ACCT_INV_CC]                = { "qi", "invalid", "context_cache" },
+    [VTD_ACCT_INV_IOTLB]             = { "qi", "invalid", "iotlb" },
+    [VTD_ACCT_INV_DEVICE_IOTLB]      = { "qi", "invalid", "device_iotlb" },
+    [VTD_ACCT_INV_IEC]               = { "qi", "invalid", "iec" },
+    [VTD_ACCT_INV_WAIT]              = { "qi", "invalid", "wait" },
+    [VTD_ACCT_INV_PASID_CACHE]       = { "qi", "invalid", "pasid_cache" },
+    [VTD_ACCT_INV_PIOTLB]            = { "qi", "invalid", "pasid_iotlb" },
+    [VTD_ACCT_INV_PASID_DEVICE_IOTLB] = { "qi", "invalid",
+                                          "pasid_device_iotlb" },
+    [VTD_ACCT_INV_UNKNOWN]           = { "qi", "invalid", "unknown" },
+    [VTD_ACCT_INV_FETCH_ERROR]       = { "qi", "invalid", "fetch_error" },
+    [VTD_ACCT_IQE]                   = { "qi", NULL, "iqe" },
+    [VTD_ACCT_IQE_TAIL]              = { "qi", NULL, "iqe_tail" },
+    [VTD_ACCT_IQT_WRITES]            = { "qi", NULL, "iqt_writes" },
+    [VTD_ACCT_IQT_DESCRIPTORS]       = { "qi", NULL, "iqt_descriptors" },
+    [VTD_ACCT_IQT_BATCH_MAX]         = { "qi", NULL, "batch_max" },
+    [VTD_ACCT_REG_CC_GLOBAL]         = { "register", "context_cache", "global" },
+    [VTD_ACCT_REG_CC_DOMAIN]         = { "register", "context_cache", "domain" },
+    [VTD_ACCT_REG_CC_DEVICE]         = { "register", "context_cache", "device" },
+    [VTD_ACCT_REG_CC_INVALID]        = { "register", "context_cache",
+                                         "invalid" },
+    [VTD_ACCT_REG_IOTLB_GLOBAL]      = { "register", "iotlb", "global" },
+    [VTD_ACCT_REG_IOTLB_DOMAIN]      = { "register", "iotlb", "domain" },
+    [VTD_ACCT_REG_IOTLB_PAGE]        = { "register", "iotlb", "page" },
+    [VTD_ACCT_REG_IOTLB_INVALID]     = { "register", "iotlb", "invalid" },
+    VTD_ACCT_RM_NAMES(VTD_ACCT_RM_GLOBAL, "global"),
+    VTD_ACCT_RM_NAMES(VTD_ACCT_RM_DOMAIN, "domain"),
+    VTD_ACCT_RM_NAMES(VTD_ACCT_RM_PAGE, "page"),
+    VTD_ACCT_RM_NAMES(VTD_ACCT_RM_PASID, "pasid"),
+    VTD_ACCT_RM_NAMES(VTD_ACCT_RM_PASID_PAGE, "pasid_page"),
+    [VTD_ACCT_RM_ALL_INVALIDATIONS]  = { "removal", "all", "invalidations" },
+    [VTD_ACCT_RM_ALL_ENTRIES]        = { "removal", "all", "entries" },
+    [VTD_ACCT_RM_ALL_EMPTY]          = { "removal", "all", "empty" },
+    [VTD_ACCT_TR_TRANSLATIONS]       = { "translation", NULL, "translations" },
+    [VTD_ACCT_TR_HITS]               = { "translation", NULL, "iotlb_hits" },
+    [VTD_ACCT_TR_MISSES]             = { "translation", NULL, "iotlb_misses" },
+    [VTD_ACCT_TR_INSERTS]            = { "translation", NULL, "iotlb_inserts" },
+    [VTD_ACCT_TR_FULL_DROPS]         = { "translation", NULL,
+                                         "iotlb_full_drops" },
+    [VTD_ACCT_TR_FULL_DROPPED]       = { "translation", NULL,
+                                         "iotlb_full_dropped_entries" },
+    [VTD_ACCT_TR_PAGE_WALKS]         = { "translation", NULL, "page_walks" },
+    [VTD_ACCT_TR_SYNC_WALKS]         = { "translation", NULL, "sync_walks" },
+    [VTD_ACCT_TR_FAULTS]             = { "translation", NULL, "faults" },
+    [VTD_ACCT_TR_FAULTS_SUPPRESSED]  = { "translation", NULL,
+                                         "faults_suppressed" },
+};
+
+/* Per domain-id counters (BQL only) */
+typedef struct VTDAcctDomain {
+    uint64_t dsi;               /* queued IOTLB domain-selective descriptors */
+    uint64_t psi;               /* queued IOTLB page-selective descriptors */
+    uint64_t pages;             /* 4 KiB pages those PSIs covered, sum 2^AM */
+    uint64_t removed;           /* IOTLB entries removed by DSI/PSI (any path) */
+} VTDAcctDomain;
+
+struct VTDAcct {
+    IntelIOMMUState *iommu;     /* owner; its iommu_lock guards snapshots */
+    uint64_t c[VTD_ACCT__MAX];  /* counters, see VTDAcctCounter */
+    uint64_t am_hist[VTD_MAMV + 1];     /* queued IOTLB PSI by AM */
+    uint64_t batch_hist[VTD_ACCT_BATCH_BINS]; /* descriptors per IQT write */
+    GHashTable *domains;        /* domain-id -> VTDAcctDomain */
+    VTDInvDesc desc;            /* descriptor being processed */
+    bool have_desc;             /* desc is valid (fetch succeeded) */
+    bool in_batch;              /* inside an IQT write */
+    uint64_t batch;             /* descriptors seen in this IQT write */
+    char *file;                 /* x-counters-file, or NULL */
+    Notifier shutdown;          /* writes file at VM shutdown */
+};
+
+/* Helpers */
+
+static inline void vtd_acct_add(VTDAcct *a, VTDAcctCounter c, uint64_t n)
+{
+    qatomic_add(&a->c[c], n);
+}
+
+static inline void vtd_acct_inc(VTDAcct *a, VTDAcctCounter c)
+{
+    qatomic_inc(&a->c[c]);
+}
+
+static VTDAcctDomain *vtd_acct_domain(VTDAcct *a, uint16_t did)
+{
+    gpointer key = GUINT_TO_POINTER((guint)did);
+    VTDAcctDomain *d = g_hash_table_lookup(a->domains, key);
+
+    if (!d) {
+        d = g_new0(VTDAcctDomain, 1);
+        g_hash_table_insert(a->domains, key, d);
+    }
+    return d;
+}
+
+static unsigned vtd_acct_batch_bin(uint64_t n)
+{
+    /* 0 -> 0, 1 -> 1, 2 -> 2, 3..4 -> 3, 5..8 -> 4, ... */
+    unsigned bin = n ? 1 + (64 - clz64(n - 1)) : 0;
+
+    return MIN(bin, VTD_ACCT_BATCH_BINS - 1);
+}
+
+static char *vtd_acct_batch_bin_name(unsigned bin)
+{
+    if (bin <= 2) {
+        return g_strdup_printf("%u", bin);
+    }
+    if (bin == VTD_ACCT_BATCH_BINS - 1) {
+        return g_strdup_printf("%llu+", (1ULL << (bin - 2)) + 1);
+    }
+    return g_strdup_printf("%llu-%llu", (1ULL << (bin - 2)) + 1,
+                           1ULL << (bin - 1));
+}
+
+/* Accepted descriptor: count its type, granularity and coverage. */
+static void vtd_acct_count_desc(VTDAcct *a, const VTDInvDesc *d)
+{
+    VTDAcctDomain *dom;
+    unsigned am;
+
+    vtd_acct_inc(a, VTD_ACCT_QI_DESCRIPTORS);
+
+    switch (VTD_INV_DESC_TYPE(d->lo)) {
+    case VTD_INV_DESC_CC:
+        switch (d->lo & VTD_INV_DESC_CC_G) {
+        case VTD_INV_DESC_CC_GLOBAL:
+            vtd_acct_inc(a, VTD_ACCT_QI_CC_GLOBAL);
+            break;
+        case VTD_INV_DESC_CC_DOMAIN:
+            vtd_acct_inc(a, VTD_ACCT_QI_CC_DOMAIN);
+            break;
+        default:
+            vtd_acct_inc(a, VTD_ACCT_QI_CC_DEVICE);
+            break;
+        }
+        break;
+
+    case VTD_INV_DESC_IOTLB:
+        switch (d->lo & VTD_INV_DESC_IOTLB_G) {
+        case VTD_INV_DESC_IOTLB_GLOBAL:
+            vtd_acct_inc(a, VTD_ACCT_QI_IOTLB_GLOBAL);
+            break;
+        case VTD_INV_DESC_IOTLB_DOMAIN:
+            vtd_acct_inc(a, VTD_ACCT_QI_IOTLB_DOMAIN);
+            vtd_acct_domain(a, VTD_INV_DESC_IOTLB_DID(d->lo))->dsi++;
+            break;
+        default:
+            am = VTD_INV_DESC_IOTLB_AM(d->hi);
+            assert(am <= VTD_MAMV);
+            vtd_acct_inc(a, VTD_ACCT_QI_IOTLB_PAGE);
+            vtd_acct_add(a, VTD_ACCT_QI_IOTLB_PAGES, 1ULL << am);
+            a->am_hist[am]++;
+            dom = vtd_acct_domain(a, VTD_INV_DESC_IOTLB_DID(d->lo));
+            dom->psi++;
+            dom->pages += 1ULL << am;
+            break;
+        }
+        break;
+
+    case VTD_INV_DESC_DEVICE:
+        vtd_acct_inc(a, VTD_ACCT_QI_DEVICE_IOTLB);
+        break;
+
+    case VTD_INV_DESC_IEC:
+        /* G=0: global, G=1: index-selective (VT-d 6.5.2.7) */
+        vtd_acct_inc(a, d->iec.granularity ? VTD_ACCT_QI_IEC_INDEX :
+                                             VTD_ACCT_QI_IEC_GLOBAL);
+        break;
+
+    case VTD_INV_DESC_WAIT:
+        vtd_acct_inc(a, VTD_ACCT_QI_WAIT);
+        if (d->lo & VTD_INV_DESC_WAIT_SW) {
+            vtd_acct_inc(a, VTD_ACCT_QI_WAIT_SW);
+        }
+        if (d->lo & VTD_INV_DESC_WAIT_IF) {
+            vtd_acct_inc(a, VTD_ACCT_QI_WAIT_IF);
+        }
+        if (d->lo & VTD_INV_DESC_WAIT_FN) {
+            vtd_acct_inc(a, VTD_ACCT_QI_WAIT_FN);
+        }
+        if (!(d->lo & (VTD_INV_DESC_WAIT_SW | VTD_INV_DESC_WAIT_IF))) {
+            vtd_acct_inc(a, VTD_ACCT_QI_WAIT_NO_SW_IF);
+        }
+        break;
+
+    case VTD_INV_DESC_PC:
+        vtd_acct_inc(a, VTD_ACCT_QI_PASID_CACHE);
+        break;
+
+    case VTD_INV_DESC_PIOTLB:
+        if ((d->val[0] & VTD_INV_DESC_PIOTLB_G) ==
+            VTD_INV_DESC_PIOTLB_PSI_IN_PASID) {
+            am = VTD_INV_DESC_PIOTLB_AM(d->val[1]);
+            vtd_acct_inc(a, VTD_ACCT_QI_PIOTLB_PAGE);
+            vtd_acct_add(a, VTD_ACCT_QI_PIOTLB_PAGES, 1ULL << am);
+        } else {
+            vtd_acct_inc(a, VTD_ACCT_QI_PIOTLB_PASID);
+        }
+        break;
+
+    case VTD_INV_DESC_DEV_PIOTLB:
+        vtd_acct_inc(a, VTD_ACCT_QI_PASID_DEVICE_IOTLB);
+        break;
+
+    default:
+        /* The model accepted a type we do not know: count it as unknown */
+        vtd_acct_inc(a, VTD_ACCT_INV_UNKNOWN);
+        break;
+    }
+}
+
+/* Rejected descriptor: count it by type. */
+static void vtd_acct_count_invalid(VTDAcct *a, const VTDInvDesc *d)
+{
+    VTDAcctCounter c;
+
+    vtd_acct_inc(a, VTD_ACCT_INV_TOTAL);
+    if (!d) {
+        vtd_acct_inc(a, VTD_ACCT_INV_FETCH_ERROR);
+        return;
+    }
+    switch (VTD_INV_DESC_TYPE(d->lo)) {
+    case VTD_INV_DESC_CC:
+        c = VTD_ACCT_INV_CC;
+        break;
+    case VTD_INV_DESC_IOTLB:
+        c = VTD_ACCT_INV_IOTLB;
+        break;
+    case VTD_INV_DESC_DEVICE:
+        c = VTD_ACCT_INV_DEVICE_IOTLB;
+        break;
+    case VTD_INV_DESC_IEC:
+        c = VTD_ACCT_INV_IEC;
+        break;
+    case VTD_INV_DESC_WAIT:
+        c = VTD_ACCT_INV_WAIT;
+        break;
+    case VTD_INV_DESC_PC:
+        c = VTD_ACCT_INV_PASID_CACHE;
+        break;
+    case VTD_INV_DESC_PIOTLB:
+        c = VTD_ACCT_INV_PIOTLB;
+        break;
+    case VTD_INV_DESC_DEV_PIOTLB:
+        c = VTD_ACCT_INV_PASID_DEVICE_IOTLB;
+        break;
+    default:
+        c = VTD_ACCT_INV_UNKNOWN;
+        break;
+    }
+    vtd_acct_inc(a, c);
+}
+
+/* Hooks: queued invalidation (BQL) */
+
+void vtd_acct_desc_fetched_do(VTDAcct *a, const VTDInvDesc *desc)
+{
+    a->desc = *desc;
+    a->have_desc = true;
+}
+
+void vtd_acct_desc_done_do(VTDAcct *a, bool ok)
+{
+    if (ok) {
+        assert(a->have_desc);
+        vtd_acct_count_desc(a, &a->desc);
+    } else {
+        vtd_acct_count_invalid(a, a->have_desc ? &a->desc : NULL);
+    }
+    a->have_desc = false;
+    if (a->in_batch) {
+        a->batch++;
+    }
+}
+
+void vtd_acct_iqe_tail_do(VTDAcct *a)
+{
+    vtd_acct_inc(a, VTD_ACCT_IQE_TAIL);
+}
+
+void vtd_acct_iqe_do(VTDAcct *a)
+{
+    vtd_acct_inc(a, VTD_ACCT_IQE);
+}
+
+void vtd_acct_iqt_write_start_do(VTDAcct *a)
+{
+    vtd_acct_inc(a, VTD_ACCT_IQT_WRITES);
+    a->in_batch = true;
+    a->batch = 0;
+}
+
+void vtd_acct_iqt_write_finish_do(VTDAcct *a)
+{
+    if (!a->in_batch) {
+        return;
+    }
+    a->batch_hist[vtd_acct_batch_bin(a->batch)]++;
+    vtd_acct_add(a, VTD_ACCT_IQT_DESCRIPTORS, a->batch);
+    if (a->batch > qatomic_read(&a->c[VTD_ACCT_IQT_BATCH_MAX])) {
+        qatomic_set(&a->c[VTD_ACCT_IQT_BATCH_MAX], a->batch);
+    }
+    a->in_batch = false;
+    a->batch = 0;
+}
+
+/* Hooks: register-based invalidation (BQL) */
+
+void vtd_acct_reg_ccmd_do(VTDAcct *a, uint64_t val, uint64_t caig)
+{
+    if (!caig) {
+        vtd_acct_inc(a, VTD_ACCT_REG_CC_INVALID);
+        return;
+    }
+    switch (val & VTD_CCMD_CIRG_MASK) {
+    case VTD_CCMD_GLOBAL_INVL:
+        vtd_acct_inc(a, VTD_ACCT_REG_CC_GLOBAL);
+        break;
+    case VTD_CCMD_DOMAIN_INVL:
+        vtd_acct_inc(a, VTD_ACCT_REG_CC_DOMAIN);
+        break;
+    default:
+        vtd_acct_inc(a, VTD_ACCT_REG_CC_DEVICE);
+        break;
+    }
+}
+
+void vtd_acct_reg_iotlb_do(VTDAcct *a, uint64_t val, uint64_t iaig)
+{
+    if (!iaig) {
+        vtd_acct_inc(a, VTD_ACCT_REG_IOTLB_INVALID);
+        return;
+    }
+    switch (val & VTD_TLB_FLUSH_GRANU_MASK) {
+    case VTD_TLB_GLOBAL_FLUSH:
+        vtd_acct_inc(a, VTD_ACCT_REG_IOTLB_GLOBAL);
+        break;
+    case VTD_TLB_DSI_FLUSH:
+        vtd_acct_inc(a, VTD_ACCT_REG_IOTLB_DOMAIN);
+        break;
+    default:
+        vtd_acct_inc(a, VTD_ACCT_REG_IOTLB_PAGE);
+        break;
+    }
+}
+
+void vtd_acct_iotlb_removed_do(VTDAcct *a, VTDAcctRemoval kind,
+                               uint16_t domain_id, unsigned int removed)
+{
+    VTDAcctCounter base = VTD_ACCT_RM_BASE + 3 * kind;
+
+    assert(kind < VTD_ACCT_RM__MAX);
+    vtd_acct_inc(a, base);
+    vtd_acct_add(a, base + 1, removed);
+    vtd_acct_inc(a, VTD_ACCT_RM_ALL_INVALIDATIONS);
+    vtd_acct_add(a, VTD_ACCT_RM_ALL_ENTRIES, removed);
+    if (!removed) {
+        vtd_acct_inc(a, base + 2);
+        vtd_acct_inc(a, VTD_ACCT_RM_ALL_EMPTY);
+    }
+    if (kind == VTD_ACCT_RM_DOMAIN || kind == VTD_ACCT_RM_PAGE) {
+        vtd_acct_domain(a, domain_id)->removed += removed;
+    }
+}
+
+/* Hooks: translation side (IOMMU lock held, maybe outside the BQL) */
+
+void vtd_acct_translate_do(VTDAcct *a)
+{
+    vtd_acct_inc(a, VTD_ACCT_TR_TRANSLATIONS);
+}
+
+void vtd_acct_iotlb_hit_do(VTDAcct *a)
+{
+    vtd_acct_inc(a, VTD_ACCT_TR_HITS);
+}
+
+void vtd_acct_iotlb_miss_do(VTDAcct *a)
+{
+    vtd_acct_inc(a, VTD_ACCT_TR_MISSES);
+}
+
+void vtd_acct_iotlb_insert_do(VTDAcct *a)
+{
+    vtd_acct_inc(a, VTD_ACCT_TR_INSERTS);
+}
+
+void vtd_acct_iotlb_full_drop_do(VTDAcct *a, unsigned int dropped)
+{
+    vtd_acct_inc(a, VTD_ACCT_TR_FULL_DROPS);
+    qatomic_add(&a->c[VTD_ACCT_TR_FULL_DROPPED], (uint64_t)dropped);
+}
+
+void vtd_acct_page_walk_do(VTDAcct *a)
+{
+    vtd_acct_inc(a, VTD_ACCT_TR_PAGE_WALKS);
+}
+
+void vtd_acct_sync_walk_do(VTDAcct *a)
+{
+    vtd_acct_inc(a, VTD_ACCT_TR_SYNC_WALKS);
+}
+
+void vtd_acct_fault_do(VTDAcct *a, bool recorded)
+{
+    vtd_acct_inc(a, recorded ? VTD_ACCT_TR_FAULTS :
+                               VTD_ACCT_TR_FAULTS_SUPPRESSED);
+}
+
+/* Snapshot, reset, file */
+
+static QDict *vtd_acct_subdict(QDict *parent, const char *key)
+{
+    QDict *d = qdict_get_qdict(parent, key);
+
+    if (!d) {
+        d = qdict_new();
+        qdict_put(parent, key, d);
+    }
+    return d;
+}
+
+static QList *vtd_acct_qlist(const uint64_t *v, size_t n)
+{
+    QList *l = qlist_new();
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        qlist_append_int(l, v ? v[i] : 0);
+    }
+    return l;
+}
+
+QDict *vtd_acct_to_qdict(IntelIOMMUState *s)
+{
+    VTDAcct *a = s->acct;
+    QDict *root = qdict_new();
+    QDict *qi, *hist, *domains;
+    uint64_t batch_hist[VTD_ACCT_BATCH_BINS];
+    uint64_t am_hist[VTD_MAMV + 1];
+    uint64_t c[VTD_ACCT__MAX];
+    GHashTableIter it;
+    gpointer key, value;
+    unsigned i;
+
+    if (a) {
+        qemu_mutex_lock(&s->iommu_lock);
+        for (i = 0; i < VTD_ACCT__MAX; i++) {
+            c[i] = qatomic_read(&a->c[i]);
+        }
+        memcpy(am_hist, a->am_hist, sizeof(am_hist));
+        memcpy(batch_hist, a->batch_hist, sizeof(batch_hist));
+        qemu_mutex_unlock(&s->iommu_lock);
+    } else {
+        memset(c, 0, sizeof(c));
+        memset(am_hist, 0, sizeof(am_hist));
+        memset(batch_hist, 0, sizeof(batch_hist));
+    }
+
+    qdict_put_int(root, "version", VTD_ACCT_VERSION);
+    qdict_put_bool(root, "enabled", a != NULL);
+    for (i = 0; i < VTD_ACCT__MAX; i++) {
+        const VTDAcctName *n = &vtd_acct_names[i];
+        QDict *d = vtd_acct_subdict(root, n->group);
+
+        if (n->sub) {
+            d = vtd_acct_subdict(d, n->sub);
+        }
+        qdict_put_int(d, n->key, c[i]);
+    }
+
+    qi = qdict_get_qdict(root, "qi");
+    qdict_put(vtd_acct_subdict(qi, "iotlb"), "am_hist",
+              vtd_acct_qlist(am_hist, VTD_MAMV + 1));
+    hist = qdict_new();
+    for (i = 0; i < VTD_ACCT_BATCH_BINS; i++) {
+        g_autofree char *name = vtd_acct_batch_bin_name(i);
+
+        qdict_put_int(hist, name, batch_hist[i]);
+    }
+    qdict_put(qi, "batch_hist", hist);
+
+    domains = qdict_new();
+    if (a) {
+        g_hash_table_iter_init(&it, a->domains);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            VTDAcctDomain *dom = value;
+            g_autofree char *did = g_strdup_printf("%u",
+                                                   GPOINTER_TO_UINT(key));
+            QDict *d = qdict_new();
+
+            qdict_put_int(d, "dsi", dom->dsi);
+            qdict_put_int(d, "psi", dom->psi);
+            qdict_put_int(d, "pages", dom->pages);
+            qdict_put_int(d, "removed", dom->removed);
+            qdict_put(domains, did, d);
+        }
+    }
+    qdict_put(root, "domains", domains);
+    return root;
+}
+
+void vtd_acct_reset(IntelIOMMUState *s)
+{
+    VTDAcct *a = s->acct;
+    unsigned i;
+
+    if (!a) {
+        return;
+    }
+    qemu_mutex_lock(&s->iommu_lock);
+    for (i = 0; i < VTD_ACCT__MAX; i++) {
+        qatomic_set(&a->c[i], 0);
+    }
+    memset(a->am_hist, 0, sizeof(a->am_hist));
+    memset(a->batch_hist, 0, sizeof(a->batch_hist));
+    g_hash_table_remove_all(a->domains);
+    qemu_mutex_unlock(&s->iommu_lock);
+    trace_vtd_acct_reset();
+}
+
+static bool vtd_acct_write_file(IntelIOMMUState *s, const char *path,
+                                Error **errp)
+{
+    g_autoptr(GError) gerr = NULL;
+    QDict *d = vtd_acct_to_qdict(s);
+    GString *json = qobject_to_json_pretty(QOBJECT(d), true);
+    bool ok;
+
+    g_string_append_c(json, '\n');
+    ok = g_file_set_contents(path, json->str, json->len, &gerr);
+    if (!ok) {
+        error_setg(errp, "intel-iommu: cannot write x-counters-file '%s': %s",
+                   path, gerr->message);
+    } else {
+        trace_vtd_acct_file_written(path);
+    }
+    g_string_free(json, true);
+    qobject_unref(d);
+    return ok;
+}
+
+static void vtd_acct_shutdown_cb(Notifier *n, void *opaque)
+{
+    VTDAcct *a = container_of(n, VTDAcct, shutdown);
+    Error *err = NULL;
+
+    if (!vtd_acct_write_file(a->iommu, a->file, &err)) {
+        error_report_err(err);
+    }
+}
+
+/* Lifecycle */
+
+bool vtd_acct_realize(IntelIOMMUState *s, Error **errp)
+{
+    VTDAcct *a;
+
+    if (s->counters_file && !s->accounting) {
+        error_setg(errp, "x-counters-file needs x-accounting=on");
+        return false;
+    }
+    if (!s->accounting) {
+        return true;
+    }
+    if (s->counters_file) {
+        g_autofree char *dir = g_path_get_dirname(s->counters_file);
+
+        if (!*s->counters_file ||
+            g_file_test(s->counters_file, G_FILE_TEST_IS_DIR)) {
+            error_setg(errp, "x-counters-file '%s' must name a file",
+                       s->counters_file);
+            return false;
+        }
+        if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+            error_setg(errp, "x-counters-file '%s': directory '%s' "
+                       "does not exist", s->counters_file, dir);
+            return false;
+        }
+    }
+
+    a = g_new0(VTDAcct, 1);
+    a->iommu = s;
+    a->domains = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                       NULL, g_free);
+    if (s->counters_file) {
+        a->file = g_strdup(s->counters_file);
+        a->shutdown.notify = vtd_acct_shutdown_cb;
+        qemu_register_shutdown_notifier(&a->shutdown);
+    }
+    s->acct = a;
+    return true;
+}
+
+static void vtd_acct_get_counters(Object *obj, Visitor *v, const char *name,
+                                  void *opaque, Error **errp)
+{
+    IntelIOMMUState *s = INTEL_IOMMU_DEVICE(obj);
+    QObject *o = QOBJECT(vtd_acct_to_qdict(s));
+
+    visit_type_any(v, name, &o, errp);
+    qobject_unref(o);
+}
+
+static void vtd_acct_set_reset(Object *obj, Visitor *v, const char *name,
+                               void *opaque, Error **errp)
+{
+    IntelIOMMUState *s = INTEL_IOMMU_DEVICE(obj);
+    bool value;
+
+    if (!visit_type_bool(v, name, &value, errp)) {
+        return;
+    }
+    if (value) {
+        vtd_acct_reset(s);
+    }
+}
+
+void vtd_acct_class_init(ObjectClass *klass)
+{
+    object_class_property_add(klass, "x-counters", "any",
+                              vtd_acct_get_counters, NULL, NULL, NULL);
+    object_class_property_set_description(klass, "x-counters",
+        "Invalidation and IOTLB counters as one JSON object "
+        "(read-only; see docs/accounting.md)");
+    object_class_property_add(klass, "x-counters-reset", "bool",
+                              NULL, vtd_acct_set_reset, NULL, NULL);
+    object_class_property_set_description(klass, "x-counters-reset",
+        "Write true to zero all counters at once (write-only)");
+}
