@@ -105,17 +105,18 @@ typedef enum VTDAcctCounter {
     VTD_ACCT__MAX,
 } VTDAcctCounter;
 
-/* Where a counter sits in the JSON object: root[group][sub][key] */
+/*
+ * Where a counter sits in the JSON object: root[group][sub][key].
+ * Removal counters are named from vtd_acct_rm_kinds/fields instead.
+ */
 typedef struct VTDAcctName {
     const char *group;
     const char *sub;            /* NULL: directly in group */
     const char *key;
 } VTDAcctName;
 
-#define VTD_ACCT_RM_NAMES(kind, name)                                       \
-    [VTD_ACCT_RM_BASE + 3 * (kind)]     = { "removal", name, "invalidations" },\
-    [VTD_ACCT_RM_BASE + 3 * (kind) + 1] = { "removal", name, "entries" },   \
-    [VTD_ACCT_RM_BASE + 3 * (kind) + 2] = { "removal", name, "empty" }
+/* Index of a removal counter: @field 0 invalidations, 1 entries, 2 empty */
+#define VTD_ACCT_RM(kind, field)    (VTD_ACCT_RM_BASE + 3 * (kind) + (field))
 
 static const VTDAcctName vtd_acct_names[VTD_ACCT__MAX] = {
     [VTD_ACCT_QI_DESCRIPTORS]        = { "qi", NULL, "descriptors" },
@@ -156,20 +157,18 @@ static const VTDAcctName vtd_acct_names[VTD_ACCT__MAX] = {
     [VTD_ACCT_IQT_WRITES]            = { "qi", NULL, "iqt_writes" },
     [VTD_ACCT_IQT_DESCRIPTORS]       = { "qi", NULL, "iqt_descriptors" },
     [VTD_ACCT_IQT_BATCH_MAX]         = { "qi", NULL, "batch_max" },
-    [VTD_ACCT_REG_CC_GLOBAL]         = { "register", "context_cache", "global" },
-    [VTD_ACCT_REG_CC_DOMAIN]         = { "register", "context_cache", "domain" },
-    [VTD_ACCT_REG_CC_DEVICE]         = { "register", "context_cache", "device" },
+    [VTD_ACCT_REG_CC_GLOBAL]         = { "register", "context_cache",
+                                         "global" },
+    [VTD_ACCT_REG_CC_DOMAIN]         = { "register", "context_cache",
+                                         "domain" },
+    [VTD_ACCT_REG_CC_DEVICE]         = { "register", "context_cache",
+                                         "device" },
     [VTD_ACCT_REG_CC_INVALID]        = { "register", "context_cache",
                                          "invalid" },
     [VTD_ACCT_REG_IOTLB_GLOBAL]      = { "register", "iotlb", "global" },
     [VTD_ACCT_REG_IOTLB_DOMAIN]      = { "register", "iotlb", "domain" },
     [VTD_ACCT_REG_IOTLB_PAGE]        = { "register", "iotlb", "page" },
     [VTD_ACCT_REG_IOTLB_INVALID]     = { "register", "iotlb", "invalid" },
-    VTD_ACCT_RM_NAMES(VTD_ACCT_RM_GLOBAL, "global"),
-    VTD_ACCT_RM_NAMES(VTD_ACCT_RM_DOMAIN, "domain"),
-    VTD_ACCT_RM_NAMES(VTD_ACCT_RM_PAGE, "page"),
-    VTD_ACCT_RM_NAMES(VTD_ACCT_RM_PASID, "pasid"),
-    VTD_ACCT_RM_NAMES(VTD_ACCT_RM_PASID_PAGE, "pasid_page"),
     [VTD_ACCT_RM_ALL_INVALIDATIONS]  = { "removal", "all", "invalidations" },
     [VTD_ACCT_RM_ALL_ENTRIES]        = { "removal", "all", "entries" },
     [VTD_ACCT_RM_ALL_EMPTY]          = { "removal", "all", "empty" },
@@ -188,12 +187,24 @@ static const VTDAcctName vtd_acct_names[VTD_ACCT__MAX] = {
                                          "faults_suppressed" },
 };
 
+/* Removal counters: removal.<kind>.<field>, see VTD_ACCT_RM() */
+static const char *const vtd_acct_rm_kinds[VTD_ACCT_RM__MAX] = {
+    [VTD_ACCT_RM_GLOBAL]     = "global",
+    [VTD_ACCT_RM_DOMAIN]     = "domain",
+    [VTD_ACCT_RM_PAGE]       = "page",
+    [VTD_ACCT_RM_PASID]      = "pasid",
+    [VTD_ACCT_RM_PASID_PAGE] = "pasid_page",
+};
+static const char *const vtd_acct_rm_fields[3] = {
+    "invalidations", "entries", "empty",
+};
+
 /* Per domain-id counters (BQL only) */
 typedef struct VTDAcctDomain {
     uint64_t dsi;               /* queued IOTLB domain-selective descriptors */
     uint64_t psi;               /* queued IOTLB page-selective descriptors */
     uint64_t pages;             /* 4 KiB pages those PSIs covered, sum 2^AM */
-    uint64_t removed;           /* IOTLB entries removed by DSI/PSI (any path) */
+    uint64_t removed;           /* entries removed by DSI/PSI, QI or register */
 } VTDAcctDomain;
 
 struct VTDAcct {
@@ -489,15 +500,13 @@ void vtd_acct_reg_iotlb_do(VTDAcct *a, uint64_t val, uint64_t iaig)
 void vtd_acct_iotlb_removed_do(VTDAcct *a, VTDAcctRemoval kind,
                                uint16_t domain_id, unsigned int removed)
 {
-    VTDAcctCounter base = VTD_ACCT_RM_BASE + 3 * kind;
-
     assert(kind < VTD_ACCT_RM__MAX);
-    vtd_acct_inc(a, base);
-    vtd_acct_add(a, base + 1, removed);
+    vtd_acct_inc(a, VTD_ACCT_RM(kind, 0));
+    vtd_acct_add(a, VTD_ACCT_RM(kind, 1), removed);
     vtd_acct_inc(a, VTD_ACCT_RM_ALL_INVALIDATIONS);
     vtd_acct_add(a, VTD_ACCT_RM_ALL_ENTRIES, removed);
     if (!removed) {
-        vtd_acct_inc(a, base + 2);
+        vtd_acct_inc(a, VTD_ACCT_RM(kind, 2));
         vtd_acct_inc(a, VTD_ACCT_RM_ALL_EMPTY);
     }
     if (kind == VTD_ACCT_RM_DOMAIN || kind == VTD_ACCT_RM_PAGE) {
@@ -603,8 +612,18 @@ QDict *vtd_acct_to_qdict(IntelIOMMUState *s)
     qdict_put_bool(root, "enabled", a != NULL);
     for (i = 0; i < VTD_ACCT__MAX; i++) {
         const VTDAcctName *n = &vtd_acct_names[i];
-        QDict *d = vtd_acct_subdict(root, n->group);
+        QDict *d;
 
+        if (i >= VTD_ACCT_RM_BASE && i <= VTD_ACCT_RM_LAST) {
+            unsigned kind = (i - VTD_ACCT_RM_BASE) / 3;
+
+            d = vtd_acct_subdict(root, "removal");
+            d = vtd_acct_subdict(d, vtd_acct_rm_kinds[kind]);
+            qdict_put_int(d, vtd_acct_rm_fields[(i - VTD_ACCT_RM_BASE) % 3],
+                          c[i]);
+            continue;
+        }
+        d = vtd_acct_subdict(root, n->group);
         if (n->sub) {
             d = vtd_acct_subdict(d, n->sub);
         }

@@ -168,8 +168,8 @@ static Vtd *vtd_start(const char *opts, int flags)
 
 static void vtd_stop(Vtd *v)
 {
-    if (v->edu) {
-        g_free(v->edu);
+    g_free(v->edu);
+    if (v->bus) {
         qpci_free_pc(v->bus);
     }
     qtest_quit(v->qts);
@@ -503,13 +503,13 @@ static void test_wait_flags(void)
     vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW | DESC_WAIT_DATA(0xa1),
                      WAIT_STATUS);
     g_assert_cmphex(qtest_readl(v->qts, WAIT_STATUS), ==, 0xa1);
-    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW | VTD_INV_DESC_WAIT_FN |
-                     DESC_WAIT_DATA(0xa2), WAIT_STATUS);
+    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW |
+                     VTD_INV_DESC_WAIT_FN | DESC_WAIT_DATA(0xa2), WAIT_STATUS);
     g_assert_cmphex(qtest_readl(v->qts, WAIT_STATUS), ==, 0xa2);
     vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_IF, 0);
     g_assert(vtd_readl(v, DMAR_ICS_REG) & VTD_ICS_IWC);
-    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_IF | VTD_INV_DESC_WAIT_SW |
-                     DESC_WAIT_DATA(0xa3), WAIT_STATUS);
+    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_IF |
+                     VTD_INV_DESC_WAIT_SW | DESC_WAIT_DATA(0xa3), WAIT_STATUS);
     vtd_assert_counter(v, "qi.wait.total", 4);
     vtd_assert_counter(v, "qi.wait.sw", 3);
     vtd_assert_counter(v, "qi.wait.if", 2);
@@ -883,8 +883,10 @@ static void test_reset(void)
     vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW, WAIT_STATUS);
     vtd_assert_counter(v, "qi.wait.total", 1);
     vtd_assert_counter(v, "qi.descriptors", 1);
-    /* descriptors, wait.total, wait.sw, iqt_writes, iqt_descriptors,
-     * batch_max, batch_hist.1 */
+    /*
+     * descriptors, wait.total, wait.sw, iqt_writes, iqt_descriptors,
+     * batch_max, batch_hist.1
+     */
     g_assert_cmpint(vtd_counter_sum(v), ==, 7);
     vtd_stop(v);
 }
@@ -939,15 +941,19 @@ static int run_qemu(const char *opts, char **out)
     const char *qemu = g_getenv("QTEST_QEMU_BINARY");
     g_autofree char *cmd = NULL;
     g_autoptr(GError) err = NULL;
+    char *argv[4];
     int status;
 
     g_assert(qemu);
     cmd = g_strdup_printf("echo quit | %s -M q35 -display none -S "
                           "-monitor stdio -device intel-iommu,%s 2>&1",
                           qemu, opts);
-    g_assert_true(g_spawn_sync(NULL, (char *[]) { (char *)"/bin/sh",
-                               (char *)"-c", cmd, NULL }, NULL, 0, NULL,
-                               NULL, out, NULL, &status, &err));
+    argv[0] = (char *)"/bin/sh";
+    argv[1] = (char *)"-c";
+    argv[2] = cmd;
+    argv[3] = NULL;
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, 0, NULL, NULL, out, NULL,
+                               &status, &err));
     return status;
 }
 
