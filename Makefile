@@ -1,0 +1,41 @@
+# vtd-testbed front door. Heavy lifting lives in scripts/; builds are cached
+# outside the work tree (VTD_CACHE, default ~/.cache/vtd-testbed).
+#   make            install deps, build everything, quick reproduction -> results/
+#   make check      the whole test suite; last line "N passed, N failed"
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.PHONY: all deps build qemu kernel initramfs quick check check-sanitize relock clean help
+
+all: build quick
+
+help:
+	@sed -n 's/^#   //p' Makefile; echo "targets: deps build quick check check-sanitize relock clean"
+
+deps:
+	@scripts/install-deps.sh
+
+# build/ holds links to the cached artifacts the runner uses by default.
+build: deps qemu kernel initramfs
+
+qemu: deps
+	@mkdir -p build
+	@d=$$(scripts/build-qemu.sh) && ln -sfn "$$d/qemu-system-x86_64" build/qemu-system-x86_64 && ln -sfn "$$d" build/qemu
+
+kernel: deps
+	@mkdir -p build
+	@d=$$(scripts/build-kernel.sh) && ln -sfn "$$d/bzImage" build/bzImage && ln -sfn "$$d" build/kernel
+
+initramfs: kernel
+	@scripts/build-initramfs.sh build/kernel build/initramfs.cpio.gz >/dev/null
+
+quick: build
+	@scripts/quick.sh
+
+check: build
+	@tests/run-tests
+
+relock: deps
+	@scripts/fetch-sources.sh --relock
+
+clean:
+	rm -rf build results/latest

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Build the guest initramfs: busybox-static + guest/init + guest/jobs.sh + the
+# static tools (dma_map_benchmark from the kernel build, ours from guest/).
+#   build-initramfs.sh KERNEL_OUT_DIR OUTPUT.cpio.gz
+. "$(dirname "$0")/common.sh"
+[ $# -eq 2 ] || die "usage: build-initramfs.sh KERNEL_OUT_DIR OUTPUT.cpio.gz"
+kout=$1 out=$2
+BUSYBOX=/bin/busybox
+# ldd fails on a static binary: that is what we want.
+{ [ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1; } ||
+  die "$BUSYBOX is missing or not static; install busybox-static"
+[ -x "$kout/dma_map_benchmark" ] || die "$kout/dma_map_benchmark missing; run scripts/build-kernel.sh"
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,etc,root}
+cp "$BUSYBOX" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp "$TOP/guest/init" "$root/init"
+cp "$TOP/guest/jobs.sh" "$root/jobs.sh"
+chmod +x "$root/init"
+cp "$kout/dma_map_benchmark" "$root/bin/"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "$out"

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Build the testbed QEMU: pinned upstream tree + qemu-patches/ + our hw/i386 and
+# tests/qtest sources, trimmed to configs/devices/x86_64-softmmu/vtd-testbed.mak.
+#   build-qemu.sh [--sanitize] [ninja targets...]
+# Prints the build directory on stdout.
+. "$(dirname "$0")/common.sh"
+build_lock qemu
+
+variant=build
+extra=()
+if [ "${1:-}" = --sanitize ]; then variant=build-san; extra=(--enable-asan --enable-ubsan); shift; fi
+
+"$TOP/scripts/fetch-sources.sh" qemu
+QVER=${QEMU_VERSION#*:}
+PRISTINE=$CACHE/src/qemu-$QVER
+TREE=$CACHE/qemu-$QVER
+BUILD=$TREE/$variant
+
+if [ ! -d "$TREE" ]; then
+  say "copying pristine QEMU tree"
+  cp -a "$PRISTINE" "$TREE.tmp" && mv "$TREE.tmp" "$TREE"
+fi
+
+shopt -s nullglob
+patches=("$TOP"/qemu-patches/*.patch)
+apply_series "$TREE" "$PRISTINE" "$(inputs_hash "$LOCK" "$TOP/qemu-patches")" "${patches[@]}"
+
+# Our own files enter the tree as symlinks, so editing one is an incremental build.
+for f in "$TOP"/hw/i386/*.[ch] "$TOP"/tests/qtest/*.[ch]; do
+  rel=${f#"$TOP"/}
+  [ -e "$PRISTINE/$rel" ] && die "$rel would shadow an upstream file; give it a new name"
+  ln -sfn "$f" "$TREE/$rel"
+done
+ln -sfn "$TOP/configs/devices/x86_64-softmmu/vtd-testbed.mak" \
+  "$TREE/configs/devices/x86_64-softmmu/vtd-testbed.mak"
+
+use_ccache
+cfgkey=$(inputs_hash "$LOCK" "$TOP/configs/devices")-${variant}
+if [ "$(cat "$BUILD/.vtd-config" 2>/dev/null)" != "$cfgkey" ]; then
+  say "configuring QEMU ($variant)"
+  rm -rf "$BUILD"; mkdir -p "$BUILD"
+  (cd "$BUILD" && ../configure --python=/usr/bin/python3 --target-list=x86_64-softmmu --without-default-features \
+     --without-default-devices --with-devices-x86_64=vtd-testbed --enable-tcg \
+     --enable-slirp --enable-fdt=system --disable-docs --disable-werror \
+     --disable-install-blobs --disable-tools "${extra[@]}" >"$BUILD/configure.log" 2>&1) ||
+    die "QEMU configure failed; see $BUILD/configure.log"
+  echo "$cfgkey" >"$BUILD/.vtd-config"
+fi
+
+# Upstream's qtest + every qtest of ours (tests/qtest/vtd-*-test.c).
+targets=(qemu-system-x86_64 tests/qtest/intel-iommu-test)
+for t in "$TOP"/tests/qtest/vtd-*-test.c; do targets+=("tests/qtest/$(basename "$t" .c)"); done
+[ $# -gt 0 ] && targets=("$@")
+say "building ${targets[*]} in $BUILD"
+ninja -C "$BUILD" -j"$JOBS" "${targets[@]}" >"$BUILD/ninja.log" 2>&1 ||
+  { tail -30 "$BUILD/ninja.log" >&2; die "QEMU build failed; see $BUILD/ninja.log"; }
+
+# Firmware from Debian (the +ds source has no blobs) where the build tree's
+# binary looks for its data, so neither qtests nor the runner need -L.
+data=$BUILD/qemu-bundle/usr/local/share/qemu
+mkdir -p "$data"
+for d in /usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu; do
+  for f in "$d"/*; do
+    [ -f "$f" ] && [ ! -e "$data/${f##*/}" ] && ln -s "$f" "$data/${f##*/}"
+  done
+done
+[ -e "$data/bios-256k.bin" ] && [ -e "$data/efi-e1000e.rom" ] ||
+  die "firmware missing (bios-256k.bin, efi-e1000e.rom): install seabios ipxe-qemu qemu-system-data"
+echo "$BUILD"

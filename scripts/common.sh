@@ -1,0 +1,67 @@
+# Shared shell settings for the build scripts; source it, do not run it.
+set -euo pipefail
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${VTD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vtd-testbed}
+LOCK=$TOP/configs/sources.lock
+JOBS=${JOBS:-$(nproc)}
+mkdir -p "$CACHE"
+
+# Serialise builds of one kind: concurrent ninja/make in one tree corrupt it.
+#   build_lock NAME   (held until the script exits)
+build_lock() {
+  exec 9>"$CACHE/$1.lock"
+  flock -n 9 || { say "waiting for another $1 build to finish"; flock 9; }
+}
+
+die() { echo "$(basename "$0"): error: $*" >&2; exit 1; }
+say() { echo "[$(basename "$0")] $*" >&2; }
+
+# Hash of files/directories (content and names), for cache keys.
+inputs_hash() {
+  local f
+  for f in "$@"; do
+    if [ -d "$f" ]; then
+      (cd "$f" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+    elif [ -e "$f" ]; then
+      sha256sum "$f"
+    else
+      echo "absent $f"
+    fi
+  done | sed "s#$TOP/##" | sha256sum | cut -c1-16
+}
+
+# shellcheck disable=SC1090
+. "$LOCK"
+
+# Bring TREE to "pristine + patches" without copying it anew: files that the
+# previously applied series touched are restored from PRISTINE (or deleted when
+# the series created them), then the new series is applied. Keeps mtimes of
+# untouched files, so ninja/make rebuild only what the patches change.
+#   apply_series TREE PRISTINE KEY PATCH...
+apply_series() {
+  local tree=$1 pristine=$2 key=$3; shift 3
+  local state=$tree/.vtd-series
+  [ "$(cat "$state.key" 2>/dev/null)" = "$key" ] && return 0
+  if [ -f "$state.files" ]; then
+    local f
+    while IFS= read -r f; do
+      if [ -e "$pristine/$f" ]; then cp -p "$pristine/$f" "$tree/$f"; else rm -f "$tree/$f"; fi
+    done <"$state.files"
+  fi
+  : >"$state.files"
+  local p
+  for p in "$@"; do
+    sed -n 's#^+++ b/\([^\t]*\).*#\1#p; s#^--- a/\([^\t]*\).*#\1#p' "$p" >>"$state.files"
+    patch -d "$tree" -p1 -s --forward --no-backup-if-mismatch <"$p" ||
+      die "patch $(basename "$p") does not apply to $(basename "$pristine")"
+  done
+  sort -u -o "$state.files" "$state.files"
+  echo "$key" >"$state.key"
+}
+
+# ccache for every compiler call, cache kept beside the builds.
+use_ccache() {
+  export CCACHE_DIR=$CACHE/ccache CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+  [ -d /usr/lib/ccache ] && export PATH=/usr/lib/ccache:$PATH
+  return 0
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Fetch the pinned QEMU, Linux and meson packages from the Debian archive into
+# the cache, verify them against configs/sources.lock and unpack them.
+#   fetch-sources.sh           fetch + verify + unpack (no-op when done)
+#   fetch-sources.sh --relock  pin the newest QEMU 10.0.x / Linux 6.12.x / meson
+# The archive's host is read from the system's apt sources at run time; the
+# system's apt state is never touched (private sources.list and lists/).
+. "$(dirname "$0")/common.sh"
+
+APT=$CACHE/apt
+DL=$CACHE/downloads
+SRC=$CACHE/src
+mkdir -p "$APT/lists/partial" "$DL" "$SRC"
+
+mirror() {
+  local m
+  m=$(sed -n 's#^URIs: *\([^ ]*\).*#\1#p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
+  [ -n "$m" ] || m=$(awk '$1=="deb" && $3 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+  [ -n "$m" ] || die "cannot find a Debian mirror in /etc/apt/sources.list{,.d}"
+  echo "$m"
+}
+
+APTOPT=(-o "Dir::Etc::SourceList=$APT/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+        -o "Dir::State::Lists=$APT/lists" -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+
+apt_update() {
+  local m; m=$(mirror)
+  printf 'deb-src %s trixie main\ndeb %s bookworm-backports main\ndeb-src %s bookworm-backports main\n' \
+    "$m" "$m" "$m" >"$APT/sources.list"
+  # Refresh at most once an hour.
+  if [ -z "$(find "$APT/lists" -maxdepth 1 -name '*Sources*' -mmin -60 2>/dev/null | head -1)" ]; then
+    say "updating private package lists"
+    apt-get "${APTOPT[@]}" update -q >"$APT/update.log" 2>&1 ||
+      die "apt-get update failed (see $APT/update.log); is the Debian archive reachable?"
+  fi
+}
+
+check_sha() { # file expected
+  local got; got=$(sha256sum "$1" | cut -d' ' -f1)
+  [ "$got" = "$2" ] || die "checksum mismatch for $(basename "$1"): got $got, lock says $2.
+  If the archive changed the file on purpose, run 'make relock' and review the diff of configs/sources.lock."
+}
+
+gone() { die "$1 $2 is no longer in the Debian archive. Run 'make relock' to pin the newest one, then rebuild."; }
+
+fetch_qemu() {
+  local up=${QEMU_VERSION#*:}; up=${up%-*}
+  local dsc=$DL/qemu_${QEMU_VERSION#*:}.dsc
+  if [ ! -f "$dsc" ]; then
+    say "downloading qemu $QEMU_VERSION source"
+    (cd "$DL" && apt-get "${APTOPT[@]}" source --download-only -q "qemu=$QEMU_VERSION" >"$DL/qemu.log" 2>&1) ||
+      { grep -q 'Unable to find\|Can not find version' "$DL/qemu.log" && gone qemu "$QEMU_VERSION"
+        die "downloading qemu source failed (see $DL/qemu.log)"; }
+  fi
+  check_sha "$dsc" "$QEMU_DSC_SHA256"
+  check_sha "$DL/qemu_$up.orig.tar.xz" "$QEMU_ORIG_SHA256"
+  check_sha "$DL/qemu_${QEMU_VERSION#*:}.debian.tar.xz" "$QEMU_DEBIAN_SHA256"
+  if [ ! -f "$SRC/qemu-${QEMU_VERSION#*:}/.unpacked" ]; then
+    say "unpacking qemu (with Debian's patches)"
+    rm -rf "$SRC/qemu-${QEMU_VERSION#*:}"
+    dpkg-source --no-check -x "$dsc" "$SRC/qemu-${QEMU_VERSION#*:}" >/dev/null ||
+      die "dpkg-source failed to unpack $dsc"
+    touch "$SRC/qemu-${QEMU_VERSION#*:}/.unpacked"
+  fi
+}
+
+fetch_deb() { # package version sha
+  local deb
+  deb=$(ls "$DL/$1_${2#*:}"_*.deb 2>/dev/null | head -1 || true)
+  if [ -z "$deb" ]; then
+    say "downloading $1 $2"
+    (cd "$DL" && apt-get "${APTOPT[@]}" download -q "$1=$2" >"$DL/$1.log" 2>&1) ||
+      { grep -q "Version '.*' for '.*' was not found\|Unable to locate" "$DL/$1.log" && gone "$1" "$2"
+        die "downloading $1 failed (see $DL/$1.log)"; }
+    deb=$(ls "$DL/$1_"*.deb | head -1)
+  fi
+  check_sha "$deb" "$3"
+  echo "$deb"
+}
+
+fetch_linux() {
+  local deb; deb=$(fetch_deb "$LINUX_PACKAGE" "$LINUX_VERSION" "$LINUX_DEB_SHA256")
+  if [ ! -f "$SRC/linux-$LINUX_VERSION/.unpacked" ]; then
+    say "unpacking $LINUX_PACKAGE $LINUX_VERSION"
+    rm -rf "$SRC/linux-$LINUX_VERSION" "$SRC/linux-deb"
+    dpkg-deb -x "$deb" "$SRC/linux-deb"
+    mkdir -p "$SRC/linux-$LINUX_VERSION"
+    tar -xf "$SRC"/linux-deb/usr/src/linux-source-*.tar.xz -C "$SRC/linux-$LINUX_VERSION" --strip-components=1
+    rm -rf "$SRC/linux-deb"
+    touch "$SRC/linux-$LINUX_VERSION/.unpacked"
+  fi
+}
+
+fetch_meson() {
+  local have
+  have=$(meson --version 2>/dev/null || echo 0)
+  if dpkg --compare-versions "$have" ge 1.5; then return 0; fi
+  local deb; deb=$(fetch_deb meson "$MESON_VERSION" "$MESON_DEB_SHA256")
+  say "installing meson $MESON_VERSION (QEMU 10 needs >= 1.5; Debian 12 has 1.0)"
+  dpkg -i "$deb" >/dev/null || die "dpkg -i $deb failed (run as root)"
+}
+
+newest() { # apt-cache verb package pattern
+  apt-cache "${APTOPT[@]}" "$1" "$2" 2>/dev/null | awk '/^Version:/{print $2}' | grep -E "$3" |
+    sort -V | tail -1 || true
+}
+
+relock() {
+  local q l m
+  q=$(newest showsrc qemu '^1:10\.0\.') ; [ -n "$q" ] || die "no QEMU 10.0.x source in the archive"
+  l=$(newest show linux-source-6.12 '^6\.12\.') ; [ -n "$l" ] || die "no linux-source-6.12 in the archive"
+  m=$(newest show meson '.') ; [ -n "$m" ] || die "no meson in bookworm-backports"
+  sum_src() { apt-cache "${APTOPT[@]}" showsrc qemu | awk -v v="$q" -v f="$1" \
+      '/^Version:/{cur=$2} /^Checksums-Sha256:/{p=1;next} /^[A-Z]/{p=0} p && cur==v && $3 ~ f {print $1; exit}'; }
+  sum_deb() { apt-cache "${APTOPT[@]}" show "$1=$2" | awk '/^SHA256:/{print $2; exit}'; }
+  local tmp; tmp=$(mktemp)
+  sed -n '/^#/p' "$LOCK" >"$tmp"
+  cat >>"$tmp" <<LOCKEOF
+QEMU_SUITE=trixie
+QEMU_VERSION=$q
+QEMU_DSC_SHA256=$(sum_src '\.dsc$')
+QEMU_ORIG_SHA256=$(sum_src 'orig\.tar')
+QEMU_DEBIAN_SHA256=$(sum_src 'debian\.tar')
+LINUX_SUITE=bookworm-backports
+LINUX_PACKAGE=linux-source-6.12
+LINUX_VERSION=$l
+LINUX_DEB_SHA256=$(sum_deb linux-source-6.12 "$l")
+MESON_SUITE=bookworm-backports
+MESON_VERSION=$m
+MESON_DEB_SHA256=$(sum_deb meson "$m")
+LOCKEOF
+  grep -q '=$' "$tmp" && { rm -f "$tmp"; die "could not read every checksum from the archive"; }
+  mv "$tmp" "$LOCK"
+  say "pinned qemu $q, linux $l, meson $m in configs/sources.lock"
+}
+
+apt_update
+case "${1:-all}" in
+  --relock) relock ;;
+  all) fetch_meson; fetch_qemu; fetch_linux ;;
+  qemu) fetch_meson; fetch_qemu ;;
+  linux) fetch_linux ;;
+  *) die "unknown argument '$1' (expected --relock, qemu, linux)" ;;
+esac
