@@ -27,7 +27,7 @@
 #define CONTEXT_TABLE       0x1001000ULL
 #define SL_L3               0x1002000ULL
 #define SL_L2               0x1003000ULL
-#define SL_L1               0x1004000ULL
+#define SL_L1               0x1004000ULL    /* up to 3 tables */
 #define INV_QUEUE           0x1010000ULL    /* 4 KiB: QS=0 */
 #define WAIT_STATUS         0x1020000ULL
 #define DATA_BASE           0x1100000ULL
@@ -35,6 +35,7 @@
 /* DMA: IOVA_BASE + i * 4K maps DATA_BASE + i * 4K, i < MAPPED_PAGES */
 #define IOVA_BASE           0x100000ULL
 #define MAPPED_PAGES        8
+#define MANY_PAGES          (VTD_IOTLB_MAX_SIZE + 1)
 #define IOVA_UNMAPPED       0x4000000ULL
 
 #define EDU_DEVFN           QPCI_DEVFN(4, 0)
@@ -98,13 +99,16 @@ static unsigned vtd_iqh(Vtd *v)
     return vtd_readq(v, DMAR_IQH_REG) >> (v->dw ? 5 : 4);
 }
 
-/* Tables: root -> context (bus 0) -> 3-level second-level tables */
-static void vtd_build_tables(Vtd *v)
+/*
+ * Tables: root -> context (bus 0) -> 3-level second-level tables mapping
+ * @pages 4 KiB pages from IOVA_BASE (one L1 table per 2 MiB).
+ */
+static void vtd_build_tables(Vtd *v, unsigned pages)
 {
     QTestState *qts = v->qts;
     unsigned i;
 
-    qtest_memset(qts, ROOT_TABLE, 0, 0x5000);
+    qtest_memset(qts, ROOT_TABLE, 0, 0x8000);
     qtest_writeq(qts, ROOT_TABLE, CONTEXT_TABLE | VTD_ROOT_ENTRY_P);
     /* context entry: present, TT=0 (untranslated), AW=1 (39 bit), DID */
     qtest_writeq(qts, CONTEXT_TABLE + EDU_DEVFN * 16,
@@ -112,19 +116,24 @@ static void vtd_build_tables(Vtd *v)
     qtest_writeq(qts, CONTEXT_TABLE + EDU_DEVFN * 16 + 8,
                  1 | ((uint64_t)EDU_DID << 8));
     qtest_writeq(qts, SL_L3, SL_L2 | VTD_SL_R | VTD_SL_W);
-    qtest_writeq(qts, SL_L2, SL_L1 | VTD_SL_R | VTD_SL_W);
-    for (i = 0; i < MAPPED_PAGES; i++) {
+    for (i = 0; i < 3; i++) {
+        qtest_writeq(qts, SL_L2 + i * 8,
+                     (SL_L1 + i * 0x1000ULL) | VTD_SL_R | VTD_SL_W);
+    }
+    g_assert(IOVA_BASE + pages * 0x1000ULL <= 3 * 0x200000ULL);
+    for (i = 0; i < pages; i++) {
         uint64_t iova = IOVA_BASE + i * 0x1000ULL;
+        uint64_t l1 = SL_L1 + (iova >> 21) * 0x1000ULL;
 
-        qtest_writeq(qts, SL_L1 + ((iova >> 12) & 0x1ff) * 8,
+        qtest_writeq(qts, l1 + ((iova >> 12) & 0x1ff) * 8,
                      (DATA_BASE + i * 0x1000ULL) | VTD_SL_R | VTD_SL_W);
-        qtest_writeq(qts, DATA_BASE + i * 0x1000ULL, 0x1111 * (i + 1));
     }
 }
 
 enum {
     VTD_NO_QI = 1,              /* leave queued invalidation disabled */
     VTD_NO_EDU = 2,             /* no edu device */
+    VTD_MANY = 4,               /* map MANY_PAGES instead of MAPPED_PAGES */
 };
 
 /* Start a q35 guest with intel-iommu (extra options @opts) set up */
@@ -146,7 +155,7 @@ static Vtd *vtd_start(const char *opts, int flags)
         v->bar = qpci_iomap(v->edu, 0, NULL);
     }
 
-    vtd_build_tables(v);
+    vtd_build_tables(v, (flags & VTD_MANY) ? MANY_PAGES : MAPPED_PAGES);
     vtd_writeq(v, DMAR_RTADDR_REG, ROOT_TABLE |
                (v->dw ? VTD_RTADDR_SMT : 0));
     vtd_gcmd_set(v, VTD_GCMD_SRTP);
@@ -355,11 +364,12 @@ static void edu_dma_read(Vtd *v, uint64_t iova, uint32_t len)
     qpci_io_writeq(v->edu, v->bar, EDU_DMA_DST, EDU_BUF);
     qpci_io_writeq(v->edu, v->bar, EDU_DMA_CNT, len);
     qpci_io_writeq(v->edu, v->bar, EDU_DMA_CMD, EDU_DMA_RUN);
-    for (i = 0; i < 50; i++) {
+    /* edu runs the transfer from a timer 100 ms (virtual) later */
+    for (i = 0; i < 10; i++) {
+        qtest_clock_step(v->qts, 101 * 1000 * 1000);
         if (!(qpci_io_readq(v->edu, v->bar, EDU_DMA_CMD) & EDU_DMA_RUN)) {
             return;
         }
-        qtest_clock_step(v->qts, 20 * 1000 * 1000);
     }
     g_assert_not_reached();
 }
@@ -845,6 +855,32 @@ static void test_dma_global_removed(void)
     vtd_stop(v);
 }
 
+/* Inserting into a full IOTLB (1024 entries) drops all of it, counted. */
+static void test_dma_full_drop(void)
+{
+    Vtd *v = vtd_start("x-accounting=on", VTD_MANY);
+    unsigned i;
+    QDict *d;
+
+    for (i = 0; i < MANY_PAGES; i++) {
+        edu_dma_read(v, IOVA_BASE + i * 0x1000ULL, 8);
+    }
+    edu_dma_read(v, IOVA_BASE + (MANY_PAGES - 1) * 0x1000ULL, 8);
+    edu_dma_read(v, IOVA_BASE, 8);
+    d = vtd_counters(v->qts);
+    g_assert_cmpint(vtd_get(d, "translation.iotlb_full_drops"), ==, 1);
+    g_assert_cmpint(vtd_get(d, "translation.iotlb_full_dropped_entries"),
+                    ==, VTD_IOTLB_MAX_SIZE);
+    g_assert_cmpint(vtd_get(d, "translation.iotlb_inserts"), ==,
+                    MANY_PAGES + 1);
+    g_assert_cmpint(vtd_get(d, "translation.iotlb_hits"), ==, 1);
+    g_assert_cmpint(vtd_get(d, "translation.iotlb_misses"), ==,
+                    MANY_PAGES + 1);
+    g_assert_cmpint(vtd_get(d, "removal.all.invalidations"), ==, 0);
+    qobject_unref(d);
+    vtd_stop(v);
+}
+
 /* DMA to an unmapped IOVA is a recorded fault, no IOTLB insert. */
 static void test_dma_fault(void)
 {
@@ -1098,6 +1134,7 @@ int main(int argc, char **argv)
     ADD("dma/hit-miss", test_dma_hit_miss);
     ADD("dma/removed", test_dma_removed);
     ADD("dma/global-removed", test_dma_global_removed);
+    ADD("dma/full-drop", test_dma_full_drop);
     ADD("dma/fault", test_dma_fault);
     ADD("reset", test_reset);
     ADD("system-reset-keeps", test_system_reset_keeps);
