@@ -2,7 +2,7 @@
 set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${VTD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vtd-testbed}
-LOCK=$TOP/configs/sources.lock
+LOCK=${VTD_LOCK:-$TOP/configs/sources.lock}
 JOBS=${JOBS:-$(nproc)}
 mkdir -p "$CACHE"
 

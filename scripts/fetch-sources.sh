@@ -37,8 +37,7 @@ apt_update() {
 
 check_sha() { # file expected
   local got; got=$(sha256sum "$1" | cut -d' ' -f1)
-  [ "$got" = "$2" ] || die "checksum mismatch for $(basename "$1"): got $got, lock says $2.
-  If the archive changed the file on purpose, run 'make relock' and review the diff of configs/sources.lock."
+  [ "$got" = "$2" ] || die "checksum mismatch for $(basename "$1"): got $got, lock says $2; if the archive changed it on purpose, run 'make relock' and review configs/sources.lock"
 }
 
 gone() { die "$1 $2 is no longer in the Debian archive. Run 'make relock' to pin the newest one, then rebuild."; }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The runner and build scripts fail fast with a one-line cause on bad input.
+. "$(dirname "$0")/../lib/tap.sh"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+
+fails_with() { # expected-exit-code regex command...
+  local code=$1 re=$2; shift 2
+  "$@" >"$T/out" 2>&1; local rc=$?
+  [ "$rc" -eq "$code" ] && grep -qE "$re" "$T/out" ||
+    { diag "exit $rc, output:"; sed 's/^/#   /' "$T/out" | head -5; return 1; }
+}
+
+check "dry-run prints a q35 command line with intel-iommu and the mode" \
+  bash -c "'$VTD_RUN' --dry-run --mode strict --cpus 4 dmabench threads=4 |
+           grep -q -- '-smp 4 .*intel-iommu,intremap=on,caching-mode=off.*iommu.strict=1 vtd.run=dmabench vtd.threads=4'"
+check "dry-run with --icount uses deterministic timing" \
+  bash -c "'$VTD_RUN' --dry-run --icount info | grep -q -- '-icount shift=0,sleep=off'"
+check "unknown mode is rejected" fails_with 2 "invalid choice: 'fast'" "$VTD_RUN" --mode fast info
+check "malformed job parameter is rejected" fails_with 2 "is not key=value" "$VTD_RUN" info threads
+check "missing kernel is named" fails_with 1 "kernel not found at /nonexistent" \
+  "$VTD_RUN" --kernel /nonexistent info
+check "a guest still running at --timeout is killed, exit 124" fails_with 124 "did not finish within 2 s" \
+  "$VTD_RUN" --timeout 2 info
+check "a kernel that does not boot ends with a clear error" fails_with 3 "guest ended without a result" \
+  "$VTD_RUN" --kernel "$TOP/configs/sources.lock" --timeout 60 info
+check "unknown guest job ends with the guest's status" fails_with 2 "unknown job 'nosuchjob'" \
+  "$VTD_RUN" --timeout 60 -v nosuchjob
+
+# Lock file problems stop the fetch with what to do.
+cp "$TOP/configs/sources.lock" "$T/lock"
+sed -i 's/^QEMU_ORIG_SHA256=.*/QEMU_ORIG_SHA256=0000/' "$T/lock"
+check "checksum mismatch names the file and 'make relock'" fails_with 1 "checksum mismatch for qemu_.*orig.*make relock" \
+  env VTD_LOCK="$T/lock" "$TOP/scripts/fetch-sources.sh" qemu
+check "unknown fetch argument is rejected" fails_with 1 "unknown argument 'bogus'" \
+  "$TOP/scripts/fetch-sources.sh" bogus
+done_testing
