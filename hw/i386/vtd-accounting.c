@@ -8,11 +8,15 @@
  * the layout, which is versioned by VTD_ACCT_VERSION.
  *
  * Concurrency: translation-side hooks run with the IOMMU lock held (and
- * possibly outside the BQL); queue and register hooks run under the BQL.
- * Every counter is updated with qatomic_*; snapshots and resets take the
- * IOMMU lock as well (and run under the BQL), so they see and zero all
- * counters at one point in the stream of events.  The per-domain table
- * is only touched under the BQL.
+ * possibly outside the BQL); queue, register and removal hooks run under
+ * the BQL.  Each counter is written from one of those two domains only,
+ * so a relaxed qatomic_read + qatomic_set (no locked read-modify-write) is
+ * enough and readers never see a torn value.  The one exception, faults
+ * (also reported from the interrupt-range handler without the IOMMU
+ * lock), uses qatomic_inc.  Snapshots and resets run under the BQL and
+ * take the IOMMU lock, so they see and zero all counters at one point in
+ * the stream of events.  The per-domain table is only touched under the
+ * BQL.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -223,14 +227,15 @@ struct VTDAcct {
 
 /* Helpers */
 
+/* Single-writer update: the caller's lock (BQL or IOMMU lock) serializes */
 static inline void vtd_acct_add(VTDAcct *a, VTDAcctCounter c, uint64_t n)
 {
-    qatomic_add(&a->c[c], n);
+    qatomic_set(&a->c[c], qatomic_read(&a->c[c]) + n);
 }
 
 static inline void vtd_acct_inc(VTDAcct *a, VTDAcctCounter c)
 {
-    qatomic_inc(&a->c[c]);
+    vtd_acct_add(a, c, 1);
 }
 
 static VTDAcctDomain *vtd_acct_domain(VTDAcct *a, uint16_t did)
@@ -539,7 +544,7 @@ void vtd_acct_iotlb_insert_do(VTDAcct *a)
 void vtd_acct_iotlb_full_drop_do(VTDAcct *a, unsigned int dropped)
 {
     vtd_acct_inc(a, VTD_ACCT_TR_FULL_DROPS);
-    qatomic_add(&a->c[VTD_ACCT_TR_FULL_DROPPED], (uint64_t)dropped);
+    vtd_acct_add(a, VTD_ACCT_TR_FULL_DROPPED, dropped);
 }
 
 void vtd_acct_page_walk_do(VTDAcct *a)
@@ -554,8 +559,9 @@ void vtd_acct_sync_walk_do(VTDAcct *a)
 
 void vtd_acct_fault_do(VTDAcct *a, bool recorded)
 {
-    vtd_acct_inc(a, recorded ? VTD_ACCT_TR_FAULTS :
-                               VTD_ACCT_TR_FAULTS_SUPPRESSED);
+    /* two writers: translation (IOMMU lock) and IR range access (BQL) */
+    qatomic_inc(&a->c[recorded ? VTD_ACCT_TR_FAULTS :
+                                 VTD_ACCT_TR_FAULTS_SUPPRESSED]);
 }
 
 /* Snapshot, reset, file */

@@ -32,8 +32,8 @@ typedef enum VTDAcctRemoval {
 
 /*
  * Hook bodies, called through the inline wrappers below.  Translation-side
- * hooks may run outside the BQL and update counters with qatomic_*; queue
- * and register hooks run under the BQL.
+ * hooks run with the IOMMU lock held, possibly outside the BQL; queue,
+ * register and removal hooks run under the BQL.  See vtd-accounting.c.
  */
 void vtd_acct_desc_fetched_do(VTDAcct *a, const VTDInvDesc *desc);
 void vtd_acct_desc_done_do(VTDAcct *a, bool ok);

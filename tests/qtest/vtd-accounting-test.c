@@ -136,14 +136,18 @@ enum {
     VTD_MANY = 4,               /* map MANY_PAGES instead of MAPPED_PAGES */
 };
 
+/* Extra QEMU command-line arguments for vtd_start() (benchmark only) */
+static const char *vtd_extra_args = "";
+
 /* Start a q35 guest with intel-iommu (extra options @opts) set up */
 static Vtd *vtd_start(const char *opts, int flags)
 {
     Vtd *v = g_new0(Vtd, 1);
 
-    v->qts = qtest_initf("-M q35 -device intel-iommu,id=iommu%s%s %s",
+    v->qts = qtest_initf("-M q35 -device intel-iommu,id=iommu%s%s %s %s",
                          *opts ? "," : "", opts,
-                         (flags & VTD_NO_EDU) ? "" : "-device edu,addr=04.0");
+                         (flags & VTD_NO_EDU) ? "" : "-device edu,addr=04.0",
+                         vtd_extra_args);
     v->dw = strstr(opts, "x-scalable-mode=on") != NULL;
     v->qsize = v->dw ? 128 : 256;
 
@@ -1102,6 +1106,119 @@ static void test_hmp_qom_get(void)
     vtd_stop(v);
 }
 
+/*
+ * Benchmark (only with -m perf; not a timed test): the invalidation queue
+ * path with accounting off, on, and with upstream trace-based counting.
+ * The ring is filled once with 15 page-selective IOTLB descriptors + 1
+ * wait (SW), the batch shape of Linux's qi_batch; each round is one IQT
+ * write that makes the model process 255 descriptors.  Configurations are
+ * interleaved; per configuration the median round time is reported, and
+ * the counts each method obtained are checked against each other.
+ */
+#define BENCH_ROUNDS        4000
+#define BENCH_REPS          5
+#define BENCH_BATCH         255
+
+typedef enum { BENCH_OFF, BENCH_ON, BENCH_TRACE, BENCH__MAX } BenchMode;
+
+static const char *const bench_names[BENCH__MAX] = { "off", "on", "trace" };
+
+static int bench_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* One QEMU run; returns mean µs per round, @count = descriptors counted */
+static double bench_run(BenchMode mode, const char *trace_file,
+                        uint64_t *count)
+{
+    g_autofree char *extra = NULL;
+    g_autofree char *log = NULL;
+    int64_t t0, t1;
+    unsigned i;
+    Vtd *v;
+
+    if (mode == BENCH_TRACE) {
+        extra = g_strdup_printf("-trace 'vtd_inv_desc*' -D %s", trace_file);
+        vtd_extra_args = extra;
+    }
+    v = vtd_start(mode == BENCH_ON ? "x-accounting=on" : "", VTD_NO_EDU);
+    vtd_extra_args = "";
+
+    for (i = 0; i < v->qsize; i++) {
+        if (i % 16 == 15) {
+            vtd_qi_push(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW |
+                        DESC_WAIT_DATA(i), WAIT_STATUS);
+        } else {
+            vtd_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 1),
+                        0x10000000ULL + i * 0x1000ULL);
+        }
+    }
+    g_assert_cmpuint(v->tail, ==, 0);
+
+    t0 = g_get_monotonic_time();
+    for (i = 0; i < BENCH_ROUNDS; i++) {
+        v->tail = (v->tail + BENCH_BATCH) % v->qsize;
+        vtd_qi_kick(v);
+    }
+    t1 = g_get_monotonic_time();
+    g_assert_false(vtd_iqe(v));
+    g_assert_cmpuint(vtd_iqh(v), ==, v->tail);
+
+    *count = 0;
+    if (mode == BENCH_ON) {
+        *count = vtd_counter(v, "qi.descriptors");
+    }
+    vtd_stop(v);
+    if (mode == BENCH_TRACE) {
+        const char *p;
+
+        g_assert_true(g_file_get_contents(trace_file, &log, NULL, NULL));
+        for (p = log; (p = strstr(p, "vtd_inv_desc ")); p++) {
+            (*count)++;
+        }
+        unlink(trace_file);
+    }
+    return (double)(t1 - t0) / BENCH_ROUNDS;
+}
+
+static void test_bench_qi(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("vtd-acct-bench-XXXXXX", NULL);
+    g_autofree char *trace = g_build_filename(dir, "trace.log", NULL);
+    double t[BENCH__MAX][BENCH_REPS], med[BENCH__MAX];
+    uint64_t expect = (uint64_t)BENCH_ROUNDS * BENCH_BATCH, count;
+    unsigned rep, m;
+
+    for (rep = 0; rep < BENCH_REPS; rep++) {
+        for (m = 0; m < BENCH__MAX; m++) {
+            t[m][rep] = bench_run(m, trace, &count);
+            if (m != BENCH_OFF) {
+                /* both counting methods must see every descriptor */
+                g_assert_cmpuint(count, ==, expect);
+            }
+        }
+    }
+    for (m = 0; m < BENCH__MAX; m++) {
+        qsort(t[m], BENCH_REPS, sizeof(double), bench_cmp);
+        med[m] = t[m][BENCH_REPS / 2];
+        g_test_message("bench %-5s median %.1f us/round (%u desc), "
+                       "min %.1f max %.1f", bench_names[m], med[m],
+                       BENCH_BATCH, t[m][0], t[m][BENCH_REPS - 1]);
+    }
+    g_test_message("bench ratio on/off %.3f, trace/off %.3f, "
+                   "ns/desc: accounting %.1f, tracing %.1f; counts %" PRIu64
+                   " (counters) = %" PRIu64 " (trace lines)",
+                   med[BENCH_ON] / med[BENCH_OFF],
+                   med[BENCH_TRACE] / med[BENCH_OFF],
+                   (med[BENCH_ON] - med[BENCH_OFF]) * 1000 / BENCH_BATCH,
+                   (med[BENCH_TRACE] - med[BENCH_OFF]) * 1000 / BENCH_BATCH,
+                   expect, expect);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1145,6 +1262,10 @@ int main(int argc, char **argv)
     ADD("off/same-behaviour", test_off_same_behaviour);
     ADD("off/reset-zero", test_off_reset_zero);
     ADD("hmp-qom-get", test_hmp_qom_get);
+    if (g_test_perf()) {
+        /* -m perf only: interleaved off / on / trace timing of the queue */
+        ADD("bench/qi", test_bench_qi);
+    }
 #undef ADD
 
     return g_test_run();
