@@ -521,33 +521,33 @@ void vtd_acct_iotlb_removed_do(VTDAcct *a, VTDAcctRemoval kind,
 
 /* Hooks: translation side (IOMMU lock held, maybe outside the BQL) */
 
-void vtd_acct_translate_do(VTDAcct *a)
+void vtd_acct_translate_locked_do(VTDAcct *a)
 {
     vtd_acct_inc(a, VTD_ACCT_TR_TRANSLATIONS);
 }
 
-void vtd_acct_iotlb_hit_do(VTDAcct *a)
+void vtd_acct_iotlb_hit_locked_do(VTDAcct *a)
 {
     vtd_acct_inc(a, VTD_ACCT_TR_HITS);
 }
 
-void vtd_acct_iotlb_miss_do(VTDAcct *a)
+void vtd_acct_iotlb_miss_locked_do(VTDAcct *a)
 {
     vtd_acct_inc(a, VTD_ACCT_TR_MISSES);
 }
 
-void vtd_acct_iotlb_insert_do(VTDAcct *a)
+void vtd_acct_iotlb_insert_locked_do(VTDAcct *a)
 {
     vtd_acct_inc(a, VTD_ACCT_TR_INSERTS);
 }
 
-void vtd_acct_iotlb_full_drop_do(VTDAcct *a, unsigned int dropped)
+void vtd_acct_iotlb_full_drop_locked_do(VTDAcct *a, unsigned int dropped)
 {
     vtd_acct_inc(a, VTD_ACCT_TR_FULL_DROPS);
     vtd_acct_add(a, VTD_ACCT_TR_FULL_DROPPED, dropped);
 }
 
-void vtd_acct_page_walk_do(VTDAcct *a)
+void vtd_acct_page_walk_locked_do(VTDAcct *a)
 {
     vtd_acct_inc(a, VTD_ACCT_TR_PAGE_WALKS);
 }

@@ -45,12 +45,12 @@ void vtd_acct_reg_ccmd_do(VTDAcct *a, uint64_t val, uint64_t caig);
 void vtd_acct_reg_iotlb_do(VTDAcct *a, uint64_t val, uint64_t iaig);
 void vtd_acct_iotlb_removed_do(VTDAcct *a, VTDAcctRemoval kind,
                                uint16_t domain_id, unsigned int removed);
-void vtd_acct_translate_do(VTDAcct *a);
-void vtd_acct_iotlb_hit_do(VTDAcct *a);
-void vtd_acct_iotlb_miss_do(VTDAcct *a);
-void vtd_acct_iotlb_insert_do(VTDAcct *a);
-void vtd_acct_iotlb_full_drop_do(VTDAcct *a, unsigned int dropped);
-void vtd_acct_page_walk_do(VTDAcct *a);
+void vtd_acct_translate_locked_do(VTDAcct *a);
+void vtd_acct_iotlb_hit_locked_do(VTDAcct *a);
+void vtd_acct_iotlb_miss_locked_do(VTDAcct *a);
+void vtd_acct_iotlb_insert_locked_do(VTDAcct *a);
+void vtd_acct_iotlb_full_drop_locked_do(VTDAcct *a, unsigned int dropped);
+void vtd_acct_page_walk_locked_do(VTDAcct *a);
 void vtd_acct_sync_walk_do(VTDAcct *a);
 void vtd_acct_fault_do(VTDAcct *a, bool recorded);
 
@@ -84,14 +84,15 @@ VTD_ACCT_HOOK(reg_iotlb, (VTDAcct *a, uint64_t v, uint64_t xaig), (a, v, xaig))
 VTD_ACCT_HOOK(iotlb_removed,
               (VTDAcct *a, VTDAcctRemoval k, uint16_t did, unsigned int n),
               (a, k, did, n))
-VTD_ACCT_HOOK(translate, (VTDAcct *a), (a))
-VTD_ACCT_HOOK(iotlb_hit, (VTDAcct *a), (a))
-VTD_ACCT_HOOK(iotlb_miss, (VTDAcct *a), (a))
-VTD_ACCT_HOOK(iotlb_insert, (VTDAcct *a), (a))
+/* *_locked: translation path, call with the IOMMU lock held */
+VTD_ACCT_HOOK(translate_locked, (VTDAcct *a), (a))
+VTD_ACCT_HOOK(iotlb_hit_locked, (VTDAcct *a), (a))
+VTD_ACCT_HOOK(iotlb_miss_locked, (VTDAcct *a), (a))
+VTD_ACCT_HOOK(iotlb_insert_locked, (VTDAcct *a), (a))
 /* The IOTLB was full and dropped all @n entries before an insert */
-VTD_ACCT_HOOK(iotlb_full_drop, (VTDAcct *a, unsigned int n), (a, n))
+VTD_ACCT_HOOK(iotlb_full_drop_locked, (VTDAcct *a, unsigned int n), (a, n))
 /* Page-table walk for a DMA translation (IOTLB miss) */
-VTD_ACCT_HOOK(page_walk, (VTDAcct *a), (a))
+VTD_ACCT_HOOK(page_walk_locked, (VTDAcct *a), (a))
 /* Page-table walk for a notifier sync/replay (shadow page tables) */
 VTD_ACCT_HOOK(sync_walk, (VTDAcct *a), (a))
 /* A DMA remapping fault: recorded, or suppressed by FPD */
