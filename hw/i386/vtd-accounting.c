@@ -750,6 +750,10 @@ bool vtd_acct_realize(IntelIOMMUState *s, Error **errp)
     a->iommu = s;
     a->domains = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                        NULL, g_free);
+    /*
+     * intel-iommu is not hot-pluggable and has no unrealize: the counters
+     * and the shutdown notifier live as long as the machine.
+     */
     if (s->counters_file) {
         a->file = g_strdup(s->counters_file);
         a->shutdown.notify = vtd_acct_shutdown_cb;
