@@ -28,8 +28,10 @@ kernel: deps
 initramfs: kernel
 	@scripts/build-initramfs.sh build/kernel build/initramfs.cpio.gz >/dev/null
 
+# EXPERIMENT=configs/experiments/<name>.ini picks another matrix.
+EXPERIMENT ?= configs/experiments/quick.ini
 quick: build
-	@scripts/quick.sh
+	@scripts/vtd-bench $(EXPERIMENT)
 
 check: build
 	@tests/run-tests
