@@ -36,6 +36,10 @@ quick: build
 check: build
 	@tests/run-tests
 
+# The qtests again, against QEMU built with ASan + UBSan.
+check-sanitize: deps
+	@d=$$(scripts/build-qemu.sh --sanitize) && VTD_QBUILD="$$d" tests/run-tests qtest/
+
 relock: deps
 	@scripts/fetch-sources.sh --relock
 
