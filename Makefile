@@ -4,7 +4,7 @@
 #   make check      the whole test suite; last line "N passed, N failed"
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
-.PHONY: all deps build qemu kernel initramfs quick check check-sanitize relock clean help
+.PHONY: all deps build qemu kernel initramfs quick bench-accounting check check-sanitize relock clean help
 
 all: build quick
 
@@ -32,6 +32,10 @@ initramfs: kernel
 EXPERIMENT ?= configs/experiments/quick.ini
 quick: build
 	@scripts/vtd-bench $(EXPERIMENT)
+
+# Cost of device counters vs none vs upstream trace-based counting (issue 4).
+bench-accounting: build
+	@scripts/vtd-bench configs/experiments/accounting.ini
 
 check: build
 	@tests/run-tests
