@@ -30,6 +30,8 @@ inputs_hash() {
   done | sed "s#$TOP/##" | sha256sum | cut -c1-16
 }
 
+[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "JOBS='$JOBS' is not a positive number of parallel build jobs"
+[ -f "$LOCK" ] || die "lock file $LOCK not found"
 # shellcheck disable=SC1090
 . "$LOCK"
 

@@ -33,4 +33,8 @@ check "checksum mismatch names the file and 'make relock'" fails_with 1 "checksu
   env VTD_LOCK="$T/lock" "$TOP/scripts/fetch-sources.sh" qemu
 check "unknown fetch argument is rejected" fails_with 1 "unknown argument 'bogus'" \
   "$TOP/scripts/fetch-sources.sh" bogus
+check "a bad JOBS value is named" fails_with 1 "JOBS='many' is not a positive number" \
+  env JOBS=many "$TOP/scripts/build-qemu.sh"
+check "make with a missing experiment file names it" fails_with 2 "experiment file /nonexistent.ini not found" \
+  make -s -C "$TOP" quick EXPERIMENT=/nonexistent.ini
 done_testing
