@@ -1,0 +1,490 @@
+/*
+ * Invalidation cost model for the Intel VT-d model (intel-iommu)
+ *
+ * The invalidation engine is one serial resource with a timeline in
+ * QEMU_CLOCK_VIRTUAL.  A descriptor fetched at virtual time "now" starts
+ * when the engine is free (max(now, busy_until)) and finishes its cost
+ * later; busy_until moves to that point.  The descriptor's functional
+ * effect (IOTLB removal, notifiers, ...) happens at once in
+ * intel_iommu.c; what the guest can observe of completion is deferred to
+ * the finish time: the IQH advance past the descriptor and, for a wait
+ * descriptor, its status write and completion interrupt.  Each processed
+ * descriptor becomes one event in a FIFO ordered by finish time; a timer
+ * on QEMU_CLOCK_VIRTUAL retires every event that is due.  Nothing sleeps
+ * or spins: the vCPUs keep running (and a guest polling the status keeps
+ * executing instructions, which is what moves virtual time under icount).
+ *
+ * Everything here runs under the BQL (MMIO handlers, timer, reset, QOM).
+ * See docs/qi-cost.md for the model, the presets and the choices made
+ * where the guest breaks the rules (queue overrun, QI disable or reset
+ * while busy, queue errors).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/timer.h"
+#include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "qobject/qdict.h"
+#include "system/dma.h"
+#include "vtd-qi-cost.h"
+#include "trace.h"
+
+QEMU_BUILD_BUG_ON(VTD_QI_COST__MAX > VTD_QI_COST_SLOTS);
+
+/* Presets: ns per cost class (see docs/qi-cost.md for the sources) */
+typedef struct VTDQiCostPreset {
+    const char *name;
+    int64_t ns[VTD_QI_COST__MAX];
+} VTDQiCostPreset;
+
+static const VTDQiCostPreset vtd_qi_cost_presets[] = {
+    { "none", { 0 } },
+    /* lower bound of the 0.1-1 us dmar_perf bucket for every invalidation */
+    { "fast", {
+        [VTD_QI_COST_CC_GLOBAL]     = 100,
+        [VTD_QI_COST_CC_DOMAIN]     = 100,
+        [VTD_QI_COST_CC_DEVICE]     = 100,
+        [VTD_QI_COST_IOTLB_GLOBAL]  = 100,
+        [VTD_QI_COST_IOTLB_DOMAIN]  = 100,
+        [VTD_QI_COST_IOTLB_PAGE]    = 100,
+        [VTD_QI_COST_DEVTLB]        = 100,
+        [VTD_QI_COST_IEC_GLOBAL]    = 100,
+        [VTD_QI_COST_IEC_INDEX]     = 100,
+        [VTD_QI_COST_PASID_CACHE]   = 100,
+    } },
+    /* ~2,100 cycles at 3 GHz per page invalidation, 1 us for the wider */
+    { "typical", {
+        [VTD_QI_COST_CC_GLOBAL]     = 1000,
+        [VTD_QI_COST_CC_DOMAIN]     = 1000,
+        [VTD_QI_COST_CC_DEVICE]     = 700,
+        [VTD_QI_COST_IOTLB_GLOBAL]  = 1000,
+        [VTD_QI_COST_IOTLB_DOMAIN]  = 1000,
+        [VTD_QI_COST_IOTLB_PAGE]    = 700,
+        [VTD_QI_COST_DEVTLB]        = 1000,
+        [VTD_QI_COST_IEC_GLOBAL]    = 1000,
+        [VTD_QI_COST_IEC_INDEX]     = 700,
+        [VTD_QI_COST_WAIT]          = 100,
+        [VTD_QI_COST_PASID_CACHE]   = 1000,
+    } },
+    /* upper end: "up to 10 us" for wide and device-TLB invalidations */
+    { "slow", {
+        [VTD_QI_COST_CC_GLOBAL]     = 10000,
+        [VTD_QI_COST_CC_DOMAIN]     = 10000,
+        [VTD_QI_COST_CC_DEVICE]     = 1000,
+        [VTD_QI_COST_IOTLB_GLOBAL]  = 10000,
+        [VTD_QI_COST_IOTLB_DOMAIN]  = 10000,
+        [VTD_QI_COST_IOTLB_PAGE]    = 1000,
+        [VTD_QI_COST_DEVTLB]        = 10000,
+        [VTD_QI_COST_IEC_GLOBAL]    = 10000,
+        [VTD_QI_COST_IEC_INDEX]     = 1000,
+        [VTD_QI_COST_WAIT]          = 100,
+        [VTD_QI_COST_PASID_CACHE]   = 10000,
+    } },
+};
+
+/* Names in x-qi-cost-stats "costs", as in the property names */
+static const char *const vtd_qi_cost_names[VTD_QI_COST__MAX] = {
+    [VTD_QI_COST_CC_GLOBAL]     = "cc-global",
+    [VTD_QI_COST_CC_DOMAIN]     = "cc-domain",
+    [VTD_QI_COST_CC_DEVICE]     = "cc-device",
+    [VTD_QI_COST_IOTLB_GLOBAL]  = "iotlb-global",
+    [VTD_QI_COST_IOTLB_DOMAIN]  = "iotlb-domain",
+    [VTD_QI_COST_IOTLB_PAGE]    = "iotlb-page",
+    [VTD_QI_COST_PAGE]          = "page",
+    [VTD_QI_COST_DEVTLB]        = "devtlb",
+    [VTD_QI_COST_IEC_GLOBAL]    = "iec-global",
+    [VTD_QI_COST_IEC_INDEX]     = "iec-index",
+    [VTD_QI_COST_WAIT]          = "wait",
+    [VTD_QI_COST_PASID_CACHE]   = "pasid-cache",
+};
+
+/* One processed descriptor, retired when the engine finishes it */
+typedef struct VTDQiCostEvent {
+    int64_t done_ns;            /* virtual time the engine finishes it */
+    int64_t submit_ns;          /* virtual time it was fetched */
+    uint16_t head;              /* queue head after it (IQH to publish) */
+    bool sw;                    /* wait: status write pending */
+    bool irq;                   /* wait: completion interrupt pending */
+    uint32_t sw_data;           /* wait: status data */
+    uint64_t sw_addr;           /* wait: status address */
+} VTDQiCostEvent;
+
+/* Engine accounting, exported in x-qi-cost-stats */
+typedef struct VTDQiCostStats {
+    uint64_t descriptors;       /* descriptors charged and retired */
+    uint64_t busy_ns;           /* sum of their costs */
+    uint64_t max_depth;         /* most descriptors in the engine at once */
+    uint64_t waits;             /* waits with SW and/or IF completed */
+    uint64_t waited_ns;         /* sum over them of finish - fetch */
+    uint64_t max_wait_ns;       /* longest of those */
+    uint64_t deferred;          /* events retired by the timer */
+    uint64_t immediate;         /* events retired at once (engine idle) */
+    uint64_t overruns;          /* fetches while the queue was full */
+    uint64_t drains;            /* drain calls that found pending work */
+    uint64_t drained;           /* events finished early by drains */
+    uint64_t discarded;         /* events dropped by IOMMU reset */
+    uint64_t status_errors;     /* deferred status writes that failed */
+} VTDQiCostStats;
+
+struct VTDQiCost {
+    IntelIOMMUState *iommu;
+    VTDQiCostIrqFn *irq;
+    QEMUTimer *timer;           /* armed for the head event's done_ns */
+    GQueue events;              /* VTDQiCostEvent *, by done_ns */
+    uint64_t cost[VTD_QI_COST__MAX];    /* effective ns, scale applied */
+    int64_t busy_until;         /* virtual time the engine is free */
+    /* the descriptor being processed, between fetched and retire */
+    VTDQiCostEvent cur;
+    uint64_t cur_cost;
+    bool have_cur;
+    VTDQiCostStats st;
+};
+
+/* Cost of one descriptor, by type and granularity */
+static uint64_t vtd_qi_cost_of(VTDQiCost *c, const VTDInvDesc *d)
+{
+    const uint64_t *k = c->cost;
+    unsigned am;
+
+    switch (VTD_INV_DESC_TYPE(d->lo)) {
+    case VTD_INV_DESC_CC:
+        switch (d->lo & VTD_INV_DESC_CC_G) {
+        case VTD_INV_DESC_CC_DOMAIN:
+            return k[VTD_QI_COST_CC_DOMAIN];
+        case VTD_INV_DESC_CC_DEVICE:
+            return k[VTD_QI_COST_CC_DEVICE];
+        default:
+            return k[VTD_QI_COST_CC_GLOBAL];
+        }
+    case VTD_INV_DESC_IOTLB:
+        switch (d->lo & VTD_INV_DESC_IOTLB_G) {
+        case VTD_INV_DESC_IOTLB_PAGE:
+            am = MIN(VTD_INV_DESC_IOTLB_AM(d->hi), VTD_MAMV);
+            return k[VTD_QI_COST_IOTLB_PAGE] + (k[VTD_QI_COST_PAGE] << am);
+        case VTD_INV_DESC_IOTLB_DOMAIN:
+            return k[VTD_QI_COST_IOTLB_DOMAIN];
+        default:
+            return k[VTD_QI_COST_IOTLB_GLOBAL];
+        }
+    case VTD_INV_DESC_PIOTLB:
+        if ((d->val[0] & VTD_INV_DESC_PIOTLB_G) ==
+            VTD_INV_DESC_PIOTLB_PSI_IN_PASID) {
+            am = MIN(VTD_INV_DESC_PIOTLB_AM(d->val[1]), VTD_MAMV);
+            return k[VTD_QI_COST_IOTLB_PAGE] + (k[VTD_QI_COST_PAGE] << am);
+        }
+        return k[VTD_QI_COST_IOTLB_DOMAIN];
+    case VTD_INV_DESC_DEVICE:
+    case VTD_INV_DESC_DEV_PIOTLB:
+        return k[VTD_QI_COST_DEVTLB];
+    case VTD_INV_DESC_IEC:
+        /* bit 4: 0 global, 1 index-selective */
+        return (d->lo & (1ULL << 4)) ? k[VTD_QI_COST_IEC_INDEX] :
+                                       k[VTD_QI_COST_IEC_GLOBAL];
+    case VTD_INV_DESC_WAIT:
+        return k[VTD_QI_COST_WAIT];
+    case VTD_INV_DESC_PC:
+        return k[VTD_QI_COST_PASID_CACHE];
+    default:
+        return 0;               /* rejected with IQE anyway */
+    }
+}
+
+static void vtd_qi_cost_write_iqh(VTDQiCost *c, uint16_t head)
+{
+    IntelIOMMUState *s = c->iommu;
+    int shift = s->iq_dw ? VTD_IQH_QH_SHIFT_5 : VTD_IQH_QH_SHIFT_4;
+
+    /* as upstream's vtd_set_quad_raw(s, DMAR_IQH_REG, ...) */
+    stq_le_p(&s->csr[DMAR_IQH_REG], ((uint64_t)head << shift) &
+             VTD_IQH_QH_MASK);
+}
+
+/* Make @e visible to the guest: status write, interrupt, IQH */
+static void vtd_qi_cost_complete(VTDQiCost *c, VTDQiCostEvent *e,
+                                 int64_t now)
+{
+    if (e->sw || e->irq) {
+        uint64_t waited = e->done_ns - e->submit_ns;
+
+        c->st.waits++;
+        c->st.waited_ns += waited;
+        c->st.max_wait_ns = MAX(c->st.max_wait_ns, waited);
+    }
+    if (e->sw) {
+        uint32_t data = cpu_to_le32(e->sw_data);
+
+        trace_vtd_inv_desc_wait_sw(e->sw_addr, e->sw_data);
+        if (dma_memory_write(&address_space_memory, e->sw_addr, &data,
+                             sizeof(data), MEMTXATTRS_UNSPECIFIED)) {
+            /* too late for IQE: IQH has moved past it (docs/qi-cost.md) */
+            c->st.status_errors++;
+            qemu_log_mask(LOG_GUEST_ERROR, "%s: wait status write to 0x%"
+                          PRIx64 " failed\n", __func__, e->sw_addr);
+        }
+    }
+    if (e->irq) {
+        c->irq(c->iommu);
+    }
+    vtd_qi_cost_write_iqh(c, e->head);
+    c->st.descriptors++;
+    trace_vtd_qi_cost_complete(e->head, e->done_ns, now, e->sw, e->irq);
+}
+
+static void vtd_qi_cost_arm(VTDQiCost *c)
+{
+    VTDQiCostEvent *e = g_queue_peek_head(&c->events);
+
+    if (e) {
+        timer_mod(c->timer, e->done_ns);
+    } else {
+        timer_del(c->timer);
+    }
+}
+
+static void vtd_qi_cost_timer_cb(void *opaque)
+{
+    VTDQiCost *c = opaque;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    VTDQiCostEvent *e;
+
+    while ((e = g_queue_peek_head(&c->events)) && e->done_ns <= now) {
+        g_queue_pop_head(&c->events);
+        c->st.deferred++;
+        vtd_qi_cost_complete(c, e, now);
+        g_free(e);
+    }
+    vtd_qi_cost_arm(c);
+}
+
+/* Hooks */
+
+void vtd_qi_cost_fetched_do(VTDQiCost *c, const VTDInvDesc *desc)
+{
+    IntelIOMMUState *s = c->iommu;
+
+    /*
+     * Hardware owns IQH..IQT-1; software may fill at most size-1 slots
+     * (VT-d 6.5.2: IQT == IQH means empty).  Reaching this with size-1
+     * descriptors still unfinished means the guest wrote over slots the
+     * engine had not released.  They were read already, so processing
+     * goes on; the overrun is logged and counted.
+     */
+    if (g_queue_get_length(&c->events) >= (guint)s->iq_size - 1) {
+        c->st.overruns++;
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: invalidation queue overrun: "
+                      "%u descriptors unfinished, queue size %u\n",
+                      __func__, g_queue_get_length(&c->events), s->iq_size);
+    }
+    memset(&c->cur, 0, sizeof(c->cur));
+    c->cur.submit_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    c->cur_cost = vtd_qi_cost_of(c, desc);
+    c->have_cur = true;
+}
+
+bool vtd_qi_cost_defer_wait_do(VTDQiCost *c, const VTDInvDesc *desc)
+{
+    assert(c->have_cur);
+    c->cur.sw = desc->lo & VTD_INV_DESC_WAIT_SW;
+    c->cur.irq = desc->lo & VTD_INV_DESC_WAIT_IF;
+    c->cur.sw_data = desc->lo >> VTD_INV_DESC_WAIT_DATA_SHIFT;
+    c->cur.sw_addr = desc->hi;
+    return c->cur.sw || c->cur.irq;
+}
+
+bool vtd_qi_cost_retire_do(VTDQiCost *c, uint16_t head)
+{
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    VTDQiCostEvent *e;
+
+    assert(c->have_cur);
+    c->have_cur = false;
+    c->cur.head = head;
+    c->cur.done_ns = MAX(now, c->busy_until) + c->cur_cost;
+    c->busy_until = c->cur.done_ns;
+    c->st.busy_ns += c->cur_cost;
+    trace_vtd_qi_cost_submit(head, c->cur_cost, c->cur.done_ns,
+                             g_queue_get_length(&c->events) + 1);
+
+    if (c->cur.done_ns <= now && g_queue_is_empty(&c->events)) {
+        /* idle engine, free descriptor: finish synchronously */
+        c->st.max_depth = MAX(c->st.max_depth, 1);
+        c->st.immediate++;
+        vtd_qi_cost_complete(c, &c->cur, now);
+        return true;
+    }
+    e = g_memdup2(&c->cur, sizeof(c->cur));
+    g_queue_push_tail(&c->events, e);
+    c->st.max_depth = MAX(c->st.max_depth, g_queue_get_length(&c->events));
+    if (g_queue_get_length(&c->events) == 1) {
+        vtd_qi_cost_arm(c);
+    }
+    return true;
+}
+
+void vtd_qi_cost_drain_do(VTDQiCost *c, const char *why)
+{
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    unsigned n = g_queue_get_length(&c->events);
+    VTDQiCostEvent *e;
+
+    c->have_cur = false;
+    if (n) {
+        c->st.drains++;
+        c->st.drained += n;
+        trace_vtd_qi_cost_drain(why, n);
+    }
+    while ((e = g_queue_pop_head(&c->events))) {
+        vtd_qi_cost_complete(c, e, now);
+        g_free(e);
+    }
+    c->busy_until = MIN(c->busy_until, now);
+    timer_del(c->timer);
+}
+
+void vtd_qi_cost_discard_do(VTDQiCost *c)
+{
+    unsigned n = g_queue_get_length(&c->events);
+
+    c->have_cur = false;
+    c->st.discarded += n;
+    trace_vtd_qi_cost_discard(n);
+    g_queue_clear_full(&c->events, g_free);
+    c->busy_until = 0;
+    timer_del(c->timer);
+}
+
+/* Lifecycle */
+
+bool vtd_qi_cost_realize(IntelIOMMUState *s, VTDQiCostIrqFn *irq,
+                         Error **errp)
+{
+    const VTDQiCostPreset *preset = &vtd_qi_cost_presets[0];
+    uint64_t eff[VTD_QI_COST__MAX];
+    bool any = false;
+    VTDQiCost *c;
+    unsigned i;
+
+    if (s->qi_cost_preset) {
+        preset = NULL;
+        for (i = 0; i < ARRAY_SIZE(vtd_qi_cost_presets); i++) {
+            if (!strcmp(s->qi_cost_preset, vtd_qi_cost_presets[i].name)) {
+                preset = &vtd_qi_cost_presets[i];
+            }
+        }
+        if (!preset) {
+            error_setg(errp, "x-qi-cost-preset '%s' is invalid; valid "
+                       "presets: none, fast, typical, slow",
+                       s->qi_cost_preset);
+            return false;
+        }
+    }
+    if (s->qi_cost_scale > VTD_QI_COST_MAX_SCALE) {
+        error_setg(errp, "x-qi-cost-scale %" PRIu32 " is out of range "
+                   "(0 to %d percent)", s->qi_cost_scale,
+                   VTD_QI_COST_MAX_SCALE);
+        return false;
+    }
+    for (i = 0; i < VTD_QI_COST__MAX; i++) {
+        int64_t ns = s->qi_cost_ns[i];
+
+        if (ns < -1 || ns > VTD_QI_COST_MAX_NS) {
+            error_setg(errp, "x-qi-cost-%s-ns %" PRId64 " is out of range "
+                       "(0 to %lld ns, or -1 for the preset's value)",
+                       vtd_qi_cost_names[i], ns, VTD_QI_COST_MAX_NS);
+            return false;
+        }
+        if (ns < 0) {
+            ns = preset->ns[i];
+        }
+        eff[i] = (uint64_t)ns * s->qi_cost_scale / 100;
+        any |= eff[i] != 0;
+    }
+    if (!any) {
+        return true;            /* upstream behaviour, no engine */
+    }
+
+    /*
+     * intel-iommu is not hot-pluggable and has no unrealize: the engine
+     * lives as long as the machine.  Reset empties it (vtd_reset_exit).
+     */
+    c = g_new0(VTDQiCost, 1);
+    c->iommu = s;
+    c->irq = irq;
+    memcpy(c->cost, eff, sizeof(eff));
+    g_queue_init(&c->events);
+    c->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vtd_qi_cost_timer_cb, c);
+    s->qi_cost = c;
+    return true;
+}
+
+static void vtd_qi_cost_get_stats(Object *obj, Visitor *v, const char *name,
+                                  void *opaque, Error **errp)
+{
+    IntelIOMMUState *s = INTEL_IOMMU_DEVICE(obj);
+    VTDQiCost *c = s->qi_cost;
+    VTDQiCostStats st = {};
+    QDict *root = qdict_new();
+    QDict *costs = qdict_new();
+    QObject *o;
+    unsigned i;
+
+    if (c) {
+        st = c->st;
+    }
+    qdict_put_int(root, "version", VTD_QI_COST_VERSION);
+    qdict_put_bool(root, "enabled", c != NULL);
+    qdict_put_int(root, "scale", s->qi_cost_scale);
+    for (i = 0; i < VTD_QI_COST__MAX; i++) {
+        qdict_put_int(costs, vtd_qi_cost_names[i], c ? c->cost[i] : 0);
+    }
+    qdict_put(root, "costs", costs);
+    qdict_put_int(root, "descriptors", st.descriptors);
+    qdict_put_int(root, "busy_ns", st.busy_ns);
+    qdict_put_int(root, "max_depth", st.max_depth);
+    qdict_put_int(root, "waits", st.waits);
+    qdict_put_int(root, "waited_ns", st.waited_ns);
+    qdict_put_int(root, "max_wait_ns", st.max_wait_ns);
+    qdict_put_int(root, "deferred", st.deferred);
+    qdict_put_int(root, "immediate", st.immediate);
+    qdict_put_int(root, "overruns", st.overruns);
+    qdict_put_int(root, "drains", st.drains);
+    qdict_put_int(root, "drained", st.drained);
+    qdict_put_int(root, "discarded", st.discarded);
+    qdict_put_int(root, "status_errors", st.status_errors);
+    qdict_put_int(root, "pending", c ? g_queue_get_length(&c->events) : 0);
+    qdict_put_int(root, "busy_until_ns", c ? c->busy_until : 0);
+
+    o = QOBJECT(root);
+    visit_type_any(v, name, &o, errp);
+    qobject_unref(o);
+}
+
+static void vtd_qi_cost_set_reset(Object *obj, Visitor *v, const char *name,
+                                  void *opaque, Error **errp)
+{
+    IntelIOMMUState *s = INTEL_IOMMU_DEVICE(obj);
+    bool value;
+
+    if (!visit_type_bool(v, name, &value, errp)) {
+        return;
+    }
+    if (value && s->qi_cost) {
+        memset(&s->qi_cost->st, 0, sizeof(s->qi_cost->st));
+    }
+}
+
+void vtd_qi_cost_class_init(ObjectClass *klass)
+{
+    object_class_property_add(klass, "x-qi-cost-stats", "any",
+                              vtd_qi_cost_get_stats, NULL, NULL, NULL);
+    object_class_property_set_description(klass, "x-qi-cost-stats",
+        "Invalidation engine accounting as one JSON object "
+        "(read-only; see docs/qi-cost.md)");
+    object_class_property_add(klass, "x-qi-cost-stats-reset", "bool",
+                              NULL, vtd_qi_cost_set_reset, NULL, NULL);
+    object_class_property_set_description(klass, "x-qi-cost-stats-reset",
+        "Write true to zero the engine accounting (write-only)");
+}
