@@ -34,6 +34,7 @@
 #include "qobject/qnum.h"
 #include "system/runstate.h"
 #include "vtd-accounting.h"
+#include "vtd-audit.h"
 #include "trace.h"
 
 /* Histogram of descriptors per IQT write: bins 0, 1, 2, 3-4, ... 2^15 */
@@ -664,6 +665,8 @@ QDict *vtd_acct_to_qdict(IntelIOMMUState *s)
         }
     }
     qdict_put(root, "domains", domains);
+    /* x-audit (vtd-audit.c, docs/stale-audit.md); all zero when off */
+    qdict_put(root, "audit", vtd_audit_to_qdict(s));
     return root;
 }
 
@@ -672,6 +675,7 @@ void vtd_acct_reset(IntelIOMMUState *s)
     VTDAcct *a = s->acct;
     unsigned i;
 
+    vtd_audit_reset(s);
     if (!a) {
         return;
     }

@@ -1,0 +1,397 @@
+/*
+ * Stale-translation audit for the Intel VT-d model (intel-iommu)
+ *
+ * intel_iommu.c calls vtd_audit_iotlb_hit_locked() for every translation
+ * it serves from the IOTLB, with the second-level table root it resolves
+ * from the guest's root/context (and PASID) entries at that moment.  We
+ * walk those tables read-only (no fault is raised, no A/D bit is set) and
+ * compare the result with the cached entry:
+ *   fresh    same target page, access still permitted;
+ *   gone     no present, permitted mapping any more (or no context);
+ *   changed  mapped, but to another page.
+ * gone and changed are stale.  Bytes come from the memory core
+ * (exec/iommu-access.h): the part of the access this translation covers.
+ * The entry's age is QEMU_CLOCK_VIRTUAL time since vtd_update_iotlb()
+ * stamped it.  See docs/stale-audit.md.
+ *
+ * Concurrency: every hook runs with the IOMMU lock held (translation path,
+ * possibly outside the BQL); snapshot and reset run under the BQL and take
+ * the IOMMU lock, so all state here is only touched under that lock.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/host-utils.h"
+#include "qemu/timer.h"
+#include "qapi/error.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "qobject/qnull.h"
+#include "exec/iommu-access.h"
+#include "hw/pci/pci_bus.h"
+#include "system/dma.h"
+#include "vtd-audit.h"
+#include "trace.h"
+
+/* Age histogram: bin 0 < 1 us, bin k in [2^(k-1), 2^k) us, last open */
+#define VTD_AUDIT_AGE_BINS          28
+/* Stale hits kept in full (the first ones since realize or reset) */
+#define VTD_AUDIT_SAMPLES           8
+
+typedef enum VTDAuditKind {
+    VTD_AUDIT_FRESH,
+    VTD_AUDIT_GONE,
+    VTD_AUDIT_CHANGED,
+} VTDAuditKind;
+
+static const char *const vtd_audit_kind_names[] = {
+    [VTD_AUDIT_FRESH]   = "fresh",
+    [VTD_AUDIT_GONE]    = "gone",
+    [VTD_AUDIT_CHANGED] = "changed",
+};
+
+/* Stale hits of one domain-id */
+typedef struct VTDAuditDomain {
+    uint64_t translations;      /* stale IOTLB hits */
+    uint64_t bytes;             /* bytes those hits let through */
+    uint64_t gone;              /* of which: mapping gone */
+    uint64_t changed;           /* of which: mapping points elsewhere */
+    int64_t age_max_ns;         /* oldest entry seen stale */
+} VTDAuditDomain;
+
+/* One stale hit, as seen */
+typedef struct VTDAuditSample {
+    uint16_t domain_id;
+    uint32_t pasid;             /* PCI_NO_PASID for requests without */
+    hwaddr iova;
+    bool is_write;
+    VTDAuditKind kind;
+    int64_t age_ns;
+    uint64_t bytes;
+    hwaddr stale_target;        /* where the cached entry sent the access */
+    hwaddr current_target;      /* where the tables send it now (changed) */
+} VTDAuditSample;
+
+struct VTDAudit {
+    IntelIOMMUState *iommu;     /* owner; its iommu_lock guards all below */
+    uint64_t checked;           /* IOTLB hits compared with the tables */
+    uint64_t fresh;             /* ... that matched */
+    uint64_t unchecked;         /* IOTLB hits not compared (see docs) */
+    uint64_t stale;             /* ... that did not: gone + changed */
+    uint64_t stale_gone;
+    uint64_t stale_changed;
+    uint64_t stale_reads;       /* stale hits by direction */
+    uint64_t stale_writes;
+    uint64_t stale_bytes;
+    uint64_t stale_no_len;      /* stale hits with unknown access length */
+    int64_t age_min_ns;         /* over stale hits; 0 while there is none */
+    int64_t age_max_ns;
+    uint64_t age_sum_ns;
+    uint64_t age_hist[VTD_AUDIT_AGE_BINS];
+    GHashTable *domains;        /* domain-id -> VTDAuditDomain */
+    VTDAuditSample samples[VTD_AUDIT_SAMPLES];
+    unsigned nr_samples;
+    uint64_t samples_dropped;   /* stale hits beyond VTD_AUDIT_SAMPLES */
+};
+
+/* Helpers */
+
+static VTDAuditDomain *vtd_audit_domain(VTDAudit *a, uint16_t did)
+{
+    gpointer key = GUINT_TO_POINTER((guint)did);
+    VTDAuditDomain *d = g_hash_table_lookup(a->domains, key);
+
+    if (!d) {
+        d = g_new0(VTDAuditDomain, 1);
+        g_hash_table_insert(a->domains, key, d);
+    }
+    return d;
+}
+
+static unsigned vtd_audit_age_bin(int64_t age_ns)
+{
+    uint64_t us = age_ns > 0 ? age_ns / 1000 : 0;
+    unsigned bin = us ? 1 + (63 - clz64(us)) : 0;
+
+    return MIN(bin, VTD_AUDIT_AGE_BINS - 1);
+}
+
+static char *vtd_audit_age_bin_name(unsigned bin)
+{
+    if (bin == 0) {
+        return g_strdup("0-1");
+    }
+    if (bin == VTD_AUDIT_AGE_BINS - 1) {
+        return g_strdup_printf("%llu+", 1ULL << (bin - 1));
+    }
+    return g_strdup_printf("%llu-%llu", 1ULL << (bin - 1), 1ULL << bin);
+}
+
+/*
+ * Read-only second-level walk of @t (address width @aw) for @iova,
+ * checking the R or W bit (as @is_write asks) at every level like
+ * vtd_iova_to_slpte().  Returns false when there is no such mapping;
+ * *xlat is then untouched.
+ */
+static bool vtd_audit_walk(const VTDAuditTables *t, uint8_t aw, hwaddr iova,
+                           bool is_write, hwaddr *xlat)
+{
+    uint64_t need = is_write ? VTD_SL_W : VTD_SL_R;
+    dma_addr_t table = t->base;
+    uint32_t level = t->level;
+
+    while (level >= VTD_PT_LEVEL) {
+        uint32_t shift = VTD_PAGE_SHIFT_4K + (level - 1) * VTD_LEVEL_BITS;
+        uint64_t index = (iova >> shift) & ((1ULL << VTD_LEVEL_BITS) - 1);
+        uint64_t pte;
+
+        if (dma_memory_read(&address_space_memory, table + index * sizeof(pte),
+                            &pte, sizeof(pte), MEMTXATTRS_UNSPECIFIED)) {
+            return false;
+        }
+        pte = le64_to_cpu(pte);
+        if (!(pte & need)) {
+            return false;
+        }
+        if (level == VTD_PT_LEVEL || (pte & VTD_PT_PAGE_SIZE_MASK)) {
+            uint64_t offset = (1ULL << shift) - 1;
+
+            *xlat = (pte & VTD_PT_BASE_ADDR_MASK(aw) & ~offset) |
+                    (iova & offset);
+            return true;
+        }
+        table = pte & VTD_PT_BASE_ADDR_MASK(aw);
+        level--;
+    }
+    return false;
+}
+
+static void vtd_audit_count_stale(VTDAudit *a, const VTDAuditSample *s,
+                                  bool have_len)
+{
+    VTDAuditDomain *dom = vtd_audit_domain(a, s->domain_id);
+
+    a->stale++;
+    if (s->kind == VTD_AUDIT_GONE) {
+        a->stale_gone++;
+        dom->gone++;
+    } else {
+        a->stale_changed++;
+        dom->changed++;
+    }
+    if (s->is_write) {
+        a->stale_writes++;
+    } else {
+        a->stale_reads++;
+    }
+    a->stale_bytes += s->bytes;
+    if (!have_len) {
+        a->stale_no_len++;
+    }
+    if (a->stale == 1 || s->age_ns < a->age_min_ns) {
+        a->age_min_ns = s->age_ns;
+    }
+    a->age_max_ns = MAX(a->age_max_ns, s->age_ns);
+    a->age_sum_ns += s->age_ns;
+    a->age_hist[vtd_audit_age_bin(s->age_ns)]++;
+
+    dom->translations++;
+    dom->bytes += s->bytes;
+    dom->age_max_ns = MAX(dom->age_max_ns, s->age_ns);
+
+    if (a->nr_samples < VTD_AUDIT_SAMPLES) {
+        a->samples[a->nr_samples++] = *s;
+    } else {
+        a->samples_dropped++;
+    }
+}
+
+/* Hooks (IOMMU lock held) */
+
+int64_t vtd_audit_stamp_do(VTDAudit *a)
+{
+    return qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+}
+
+void vtd_audit_unchecked_locked_do(VTDAudit *a)
+{
+    a->unchecked++;
+}
+
+void vtd_audit_iotlb_hit_locked_do(VTDAudit *a, const VTDIOTLBEntry *hit,
+                                   hwaddr addr, bool is_write,
+                                   const VTDAuditTables *now)
+{
+    uint64_t page_offset = ~hit->mask;
+    uint8_t aw = a->iommu->aw_bits;
+    hwaddr len = iommu_access_len;
+    VTDAuditSample s = {
+        .domain_id = hit->domain_id,
+        .pasid = hit->pasid,
+        .iova = addr,
+        .is_write = is_write,
+    };
+    hwaddr cur;
+
+    /* An access the cached entry refuses moves no data: nothing to audit */
+    if (!(hit->access_flags & (is_write ? IOMMU_WO : IOMMU_RO))) {
+        a->unchecked++;
+        return;
+    }
+    a->checked++;
+    s.stale_target = (hit->pte & VTD_PT_BASE_ADDR_MASK(aw) & hit->mask) |
+                     (addr & page_offset);
+    if (!now || !vtd_audit_walk(now, aw, addr, is_write, &cur)) {
+        s.kind = VTD_AUDIT_GONE;
+    } else if (cur != s.stale_target) {
+        s.kind = VTD_AUDIT_CHANGED;
+        s.current_target = cur;
+    } else {
+        a->fresh++;
+        return;
+    }
+
+    s.age_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - hit->insert_ns;
+    /* the part of the access that this translation (one page) covers */
+    s.bytes = len ? MIN(len, (addr | page_offset) - addr + 1) : 0;
+    trace_vtd_audit_stale(s.domain_id, addr, is_write,
+                          vtd_audit_kind_names[s.kind], s.stale_target,
+                          s.current_target, s.age_ns, s.bytes);
+    vtd_audit_count_stale(a, &s, len != 0);
+}
+
+/* Snapshot, reset */
+
+static QDict *vtd_audit_sample_qdict(const VTDAuditSample *s)
+{
+    QDict *d = qdict_new();
+
+    qdict_put_int(d, "domain", s->domain_id);
+    if (s->pasid == PCI_NO_PASID) {
+        qdict_put_null(d, "pasid");
+    } else {
+        qdict_put_int(d, "pasid", s->pasid);
+    }
+    qdict_put_int(d, "iova", s->iova);
+    qdict_put_bool(d, "write", s->is_write);
+    qdict_put_str(d, "kind", vtd_audit_kind_names[s->kind]);
+    qdict_put_int(d, "age_ns", s->age_ns);
+    qdict_put_int(d, "bytes", s->bytes);
+    qdict_put_int(d, "stale_target", s->stale_target);
+    if (s->kind == VTD_AUDIT_CHANGED) {
+        qdict_put_int(d, "current_target", s->current_target);
+    } else {
+        qdict_put_null(d, "current_target");
+    }
+    return d;
+}
+
+QDict *vtd_audit_to_qdict(IntelIOMMUState *s)
+{
+    g_autofree VTDAudit *snap = g_new0(VTDAudit, 1);
+    VTDAudit *a = s->aud;
+    QDict *root = qdict_new();
+    QDict *stale = qdict_new();
+    QDict *hist = qdict_new();
+    QDict *domains = qdict_new();
+    QList *samples = qlist_new();
+    GHashTableIter it;
+    gpointer key, value;
+    unsigned i;
+
+    qdict_put_int(root, "version", VTD_AUDIT_VERSION);
+    qdict_put_bool(root, "enabled", a != NULL);
+    if (a) {
+        qemu_mutex_lock(&s->iommu_lock);
+        *snap = *a;
+        snap->domains = NULL;
+        g_hash_table_iter_init(&it, a->domains);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            VTDAuditDomain *dom = value;
+            g_autofree char *did = g_strdup_printf("%u",
+                                                   GPOINTER_TO_UINT(key));
+            QDict *d = qdict_new();
+
+            qdict_put_int(d, "translations", dom->translations);
+            qdict_put_int(d, "bytes", dom->bytes);
+            qdict_put_int(d, "gone", dom->gone);
+            qdict_put_int(d, "changed", dom->changed);
+            qdict_put_int(d, "age_max_ns", dom->age_max_ns);
+            qdict_put(domains, did, d);
+        }
+        qemu_mutex_unlock(&s->iommu_lock);
+    }
+
+    qdict_put_int(root, "checked", snap->checked);
+    qdict_put_int(root, "fresh", snap->fresh);
+    qdict_put_int(root, "unchecked", snap->unchecked);
+    qdict_put_int(stale, "translations", snap->stale);
+    qdict_put_int(stale, "gone", snap->stale_gone);
+    qdict_put_int(stale, "changed", snap->stale_changed);
+    qdict_put_int(stale, "reads", snap->stale_reads);
+    qdict_put_int(stale, "writes", snap->stale_writes);
+    qdict_put_int(stale, "bytes", snap->stale_bytes);
+    qdict_put_int(stale, "no_length", snap->stale_no_len);
+    qdict_put_int(stale, "age_min_ns", snap->age_min_ns);
+    qdict_put_int(stale, "age_max_ns", snap->age_max_ns);
+    qdict_put_int(stale, "age_sum_ns", snap->age_sum_ns);
+    for (i = 0; i < VTD_AUDIT_AGE_BINS; i++) {
+        g_autofree char *name = vtd_audit_age_bin_name(i);
+
+        qdict_put_int(hist, name, snap->age_hist[i]);
+    }
+    qdict_put(stale, "age_hist_us", hist);
+    qdict_put(root, "stale", stale);
+    qdict_put(root, "domains", domains);
+    for (i = 0; i < snap->nr_samples; i++) {
+        qlist_append(samples, vtd_audit_sample_qdict(&snap->samples[i]));
+    }
+    qdict_put(root, "samples", samples);
+    qdict_put_int(root, "samples_dropped", snap->samples_dropped);
+    return root;
+}
+
+void vtd_audit_reset(IntelIOMMUState *s)
+{
+    VTDAudit *a = s->aud;
+    GHashTable *domains;
+
+    if (!a) {
+        return;
+    }
+    qemu_mutex_lock(&s->iommu_lock);
+    domains = a->domains;
+    g_hash_table_remove_all(domains);
+    memset(a, 0, sizeof(*a));
+    a->iommu = s;
+    a->domains = domains;
+    qemu_mutex_unlock(&s->iommu_lock);
+    trace_vtd_audit_reset();
+}
+
+/* Lifecycle */
+
+bool vtd_audit_realize(IntelIOMMUState *s, Error **errp)
+{
+    VTDAudit *a;
+
+    if (!s->audit) {
+        return true;
+    }
+    if (s->flts) {
+        error_setg(errp, "x-audit checks second-level tables only; "
+                   "it needs x-flts=off");
+        return false;
+    }
+    a = g_new0(VTDAudit, 1);
+    a->iommu = s;
+    a->domains = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                       NULL, g_free);
+    /*
+     * intel-iommu is not hot-pluggable and has no unrealize: the audit
+     * state lives as long as the machine.
+     */
+    s->aud = a;
+    return true;
+}
