@@ -4,7 +4,7 @@
 #   make check      the whole test suite; last line "N passed, N failed"
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
-.PHONY: all deps build qemu kernel initramfs quick bench-accounting check check-sanitize relock clean help
+.PHONY: all deps build qemu kernel tools initramfs quick bench-accounting check check-sanitize relock clean help
 
 all: build quick
 
@@ -15,7 +15,10 @@ deps:
 	@scripts/install-deps.sh
 
 # build/ holds links to the cached artifacts the runner uses by default.
-build: deps qemu kernel initramfs
+build: deps qemu kernel tools initramfs
+
+tools: deps
+	@scripts/build-tools.sh >/dev/null
 
 qemu: deps
 	@mkdir -p build
@@ -25,7 +28,7 @@ kernel: deps
 	@mkdir -p build
 	@d=$$(scripts/build-kernel.sh) && ln -sfn "$$d/bzImage" build/bzImage && ln -sfn "$$d" build/kernel
 
-initramfs: kernel
+initramfs: kernel tools
 	@scripts/build-initramfs.sh build/kernel build/initramfs.cpio.gz >/dev/null
 
 # EXPERIMENT=configs/experiments/<name>.ini picks another matrix.

@@ -65,3 +65,77 @@ job_dmabench() {
   common_json
   printf '}\n'
 }
+
+# Bring up the first NIC on QEMU user networking (slirp: 10.0.2.0/24).
+net_up() {
+  ip link set lo up
+  dev=$(ls /sys/class/net | grep -v '^lo$' | head -1)
+  [ -n "$dev" ] || { echo "net: no network device (add --device virtio-net or e1000e)" >&2; return 1; }
+  ip link set "$dev" up && ip addr add 10.0.2.15/24 dev "$dev" && ip route add default via 10.0.2.2
+}
+
+# Guest CPU time as "busy total" jiffies, summed over CPUs.
+cpu_jiffies() { awk '/^cpu /{t=0; for(i=2;i<=NF;i++) t+=$i; print t-$5-$6, t}' /proc/stat; }
+
+# Announce readiness, wait until the host-side load is done (it connects to
+# port 9999), and leave the guest CPUs' busy share over that time in $BUSY.
+serve_until_done() {
+  set -- $(cpu_jiffies); b0=$1 t0=$2
+  echo VTD-READY >/dev/console
+  nc -l -p 9999 </dev/null >/dev/null
+  set -- $(cpu_jiffies)
+  BUSY=$(awk -v b=$(($1 - b0)) -v t=$(($2 - t0)) 'BEGIN{printf "%.3f", t ? b / t : 0}')
+}
+
+# Wait until every port given is listening, or fail naming the first that is not.
+wait_listening() { # what port...
+  what=$1; shift
+  sleep 1
+  for port in "$@"; do
+    netstat -ltn | grep -q ":$port " ||
+      { echo "$what: nothing listens on port $port: $(cat /tmp/$what.$port.err 2>/dev/null)" >&2; return 1; }
+  done
+}
+
+# memcached as in seed 000: one single-threaded instance per vCPU, pinned,
+# on ports 11211.., served until the host-side load generator is done, then
+# per-instance stats and guest CPU busy share.
+#   vtd.instances (= vCPUs)
+job_memcached() {
+  net_up || return 1
+  n=${P_instances:-$(nproc)}
+  ports=
+  i=0
+  while [ "$i" -lt "$n" ]; do
+    port=$((11211 + i))
+    taskset -c $((i % $(nproc))) memcached -u root -l 0.0.0.0 -p $port -U 0 -t 1 \
+      -m 256 -c 4096 2>/tmp/memcached.$port.err &
+    ports="$ports $port"
+    i=$((i + 1))
+  done
+  wait_listening memcached $ports || return 1
+  serve_until_done
+  gets=0 sets=0
+  for port in $ports; do
+    st=$(printf 'stats\r\nquit\r\n' | nc 127.0.0.1 "$port")
+    g=$(echo "$st" | sed -n 's/^STAT cmd_get \([0-9]*\).*/\1/p')
+    t=$(echo "$st" | sed -n 's/^STAT cmd_set \([0-9]*\).*/\1/p')
+    [ -n "$g" ] && [ -n "$t" ] || { echo "memcached: no stats from port $port" >&2; return 1; }
+    gets=$((gets + g)) sets=$((sets + t))
+  done
+  printf '{"job":"memcached","instances":%s,"cmd_get":%s,"cmd_set":%s,"guest_cpu_busy":%s,' \
+    "$n" "$gets" "$sets" "$BUSY"
+  common_json
+  printf '}\n'
+}
+
+# TCP request/response server (vtd-rr) on port 12865 for a host-side client.
+job_rr() {
+  net_up || return 1
+  vtd-rr server -p 12865 2>/tmp/rr.12865.err &
+  wait_listening rr 12865 || return 1
+  serve_until_done
+  printf '{"job":"rr","guest_cpu_busy":%s,' "$BUSY"
+  common_json
+  printf '}\n'
+}

@@ -20,6 +20,19 @@ cp "$TOP/guest/init" "$root/init"
 cp "$TOP/guest/jobs.sh" "$root/jobs.sh"
 chmod +x "$root/init"
 cp "$kout/dma_map_benchmark" "$root/bin/"
+# Dynamically linked workload binaries from the host (Debian), with their
+# libraries and loader at the same paths.
+add_binary() {
+  local b lib
+  b=$(command -v "$1") || die "$1 not found; install it (scripts/install-deps.sh)"
+  install -D "$b" "$root/bin/$1"
+  for lib in $(ldd "$b" | grep -o '/[^ ]*'); do
+    [ -e "$root$lib" ] || install -D "$(readlink -f "$lib")" "$root$lib"
+  done
+}
+add_binary memcached
+tools=$("$TOP/scripts/build-tools.sh")
+cp "$tools/vtd-rr" "$root/bin/"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 mkdir -p "$(dirname "$out")"

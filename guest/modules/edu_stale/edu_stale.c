@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edu_stale: let the QEMU edu device DMA through an IOVA that was just
+ * unmapped, to show the stale-translation window of deferred IOTLB
+ * invalidation (vtd-testbed issue 8, docs/stale-audit.md).
+ *
+ * edu runs a transfer 100 ms (virtual time) after the command.  Each round
+ * maps a victim page, warms the IOTLB with a DMA read of it, then starts a
+ * DMA write of a pattern to the same IOVA and unmaps the page shortly
+ * before the device performs the write.  With strict invalidation the
+ * write faults and the page stays clean; with a flush queue the IOTLB
+ * still holds the translation and the pattern lands in the page.  The page
+ * itself stays allocated until the round ends, so nothing else is hit.
+ *
+ * Results: one line per round and a JSON summary in the kernel log, and
+ * the same summary in /sys/kernel/debug/edu_stale/result.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/io.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+
+#define EDU_VENDOR		0x1234
+#define EDU_DEVICE		0x11e8
+#define EDU_REG_DMA_SRC		0x80
+#define EDU_REG_DMA_DST		0x88
+#define EDU_REG_DMA_CNT		0x90
+#define EDU_REG_DMA_CMD		0x98
+#define EDU_CMD_RUN		0x1
+#define EDU_CMD_TO_RAM		0x2
+#define EDU_BUF			0x40000		/* device address of its buffer */
+#define EDU_BUF_SIZE		4096
+#define EDU_BUF_WARM		(EDU_BUF + EDU_BUF_SIZE / 2)
+#define EDU_DMA_BITS		28		/* edu's default dma_mask */
+#define EDU_LATENCY_US		100000		/* command to transfer */
+#define EDU_TIMEOUT_MS		2000
+#define EDU_STALE_PATTERN	0x5a
+#define EDU_STALE_JSON_MAX	512
+
+static unsigned int rounds = 5;
+module_param(rounds, uint, 0444);
+MODULE_PARM_DESC(rounds, "rounds whose write is known to follow the unmap (default 5)");
+
+static unsigned int tries = 40;
+module_param(tries, uint, 0444);
+MODULE_PARM_DESC(tries, "give up after this many rounds in all (default 40)");
+
+static unsigned int delay_us = 96000;
+module_param(delay_us, uint, 0444);
+MODULE_PARM_DESC(delay_us, "initial command-to-unmap delay, adapted per round (default 96000)");
+
+static unsigned int len = 256;
+module_param(len, uint, 0444);
+MODULE_PARM_DESC(len, "bytes per DMA write, at most 2048 (default 256)");
+
+/* Outcome of all rounds */
+struct edu_stale_result {
+	unsigned int tries;		/* rounds run */
+	unsigned int armed;		/* write certainly after the unmap */
+	unsigned int early;		/* write done before the unmap: ignored */
+	unsigned int landed;		/* armed, and the pattern reached the page */
+	unsigned int clean;		/* armed, and the page stayed clean */
+	unsigned int timeouts;		/* the device did not finish in time */
+	u64 window_min_ns;		/* unmap done -> write seen done, armed */
+	u64 window_max_ns;
+	u64 landed_window_max_ns;	/* the same, over landed rounds only */
+	dma_addr_t first_iova;		/* first landed round: IOVA written */
+	phys_addr_t first_phys;		/* ... and the page it reached */
+	unsigned int final_delay_us;
+	bool done;			/* the summary is complete */
+};
+
+/* One bound edu device */
+struct edu_stale {
+	struct pci_dev *pdev;
+	void __iomem *bar;		/* edu registers */
+	void *pattern;			/* source of the stale write */
+	dma_addr_t pattern_dma;		/* coherent, mapped throughout */
+	struct edu_stale_result res;	/* protected by edu_stale_lock */
+	struct dentry *dir;
+};
+
+static DEFINE_MUTEX(edu_stale_lock);
+static struct edu_stale *edu_stale_dev;
+
+static bool edu_stale_busy(struct edu_stale *es)
+{
+	return readq(es->bar + EDU_REG_DMA_CMD) & EDU_CMD_RUN;
+}
+
+static void edu_stale_start(struct edu_stale *es, u64 src, u64 dst, u32 cnt,
+			    u64 cmd)
+{
+	writeq(src, es->bar + EDU_REG_DMA_SRC);
+	writeq(dst, es->bar + EDU_REG_DMA_DST);
+	writeq(cnt, es->bar + EDU_REG_DMA_CNT);
+	writeq(EDU_CMD_RUN | cmd, es->bar + EDU_REG_DMA_CMD);
+}
+
+/* Wait for the transfer to finish; returns the time it was seen done */
+static int edu_stale_wait(struct edu_stale *es, u64 *done_ns)
+{
+	u64 deadline = ktime_get_ns() + EDU_TIMEOUT_MS * NSEC_PER_MSEC;
+
+	while (edu_stale_busy(es)) {
+		if (ktime_get_ns() > deadline)
+			return -ETIMEDOUT;
+		usleep_range(50, 100);
+	}
+	if (done_ns)
+		*done_ns = ktime_get_ns();
+	return 0;
+}
+
+/* Sleep, then spin, until @until_ns; false if the device finished first */
+static bool edu_stale_wait_until(struct edu_stale *es, u64 until_ns)
+{
+	s64 left;
+
+	while ((left = until_ns - ktime_get_ns()) > 0) {
+		if (!edu_stale_busy(es))
+			return false;
+		if (left > 2 * NSEC_PER_MSEC)
+			usleep_range(1000, 1500);
+		else
+			cpu_relax();
+	}
+	return edu_stale_busy(es);
+}
+
+static bool edu_stale_page_hit(struct page *page)
+{
+	const u8 *p = page_address(page);
+	unsigned int i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != EDU_STALE_PATTERN)
+			return false;
+	return true;
+}
+
+/* One round; adapts *delay so that the write follows the unmap closely */
+static int edu_stale_round(struct edu_stale *es, unsigned int *delay)
+{
+	struct edu_stale_result *r = &es->res;
+	struct device *dev = &es->pdev->dev;
+	u64 t0, unmapped, done, window;
+	struct page *victim;
+	phys_addr_t phys;
+	dma_addr_t iova;
+	bool armed;
+	int ret;
+
+	victim = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!victim)
+		return -ENOMEM;
+	iova = dma_map_page(dev, victim, 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	ret = dma_mapping_error(dev, iova);
+	if (ret)
+		goto out_free;
+
+	/* Warm the IOTLB: the device reads the page once */
+	edu_stale_start(es, iova, EDU_BUF_WARM, len, 0);
+	ret = edu_stale_wait(es, NULL);
+	if (ret)
+		goto out_unmap;
+
+	/* The write, then the unmap just before the device performs it */
+	edu_stale_start(es, EDU_BUF, iova, len, EDU_CMD_TO_RAM);
+	t0 = ktime_get_ns();
+	armed = edu_stale_wait_until(es, t0 + (u64)*delay * NSEC_PER_USEC);
+	dma_unmap_page(dev, iova, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	unmapped = ktime_get_ns();
+	/* Still pending after the unmap returned: it cannot have preceded it */
+	armed = armed && edu_stale_busy(es);
+	ret = edu_stale_wait(es, &done);
+	if (ret) {
+		r->timeouts++;
+		goto out_free;
+	}
+
+	r->tries++;
+	if (!armed) {
+		r->early++;
+		*delay = *delay > 4000 ? *delay - 2000 : *delay;
+		pr_info("round %u: write before the unmap, delay now %u us\n",
+			r->tries, *delay);
+		goto out_free;
+	}
+	window = done - unmapped;
+	r->armed++;
+	if (r->armed == 1 || window < r->window_min_ns)
+		r->window_min_ns = window;
+	r->window_max_ns = max(r->window_max_ns, window);
+	if (edu_stale_page_hit(victim)) {
+		phys = page_to_phys(victim);
+		if (!r->landed++) {
+			r->first_iova = iova;
+			r->first_phys = phys;
+		}
+		r->landed_window_max_ns = max(r->landed_window_max_ns, window);
+		pr_info("round %u: stale write landed: iova %pad -> phys %pa, %u bytes, %llu ns after unmap\n",
+			r->tries, &iova, &phys, len, window);
+	} else {
+		r->clean++;
+		/* the flush came first: unmap closer to the write next time */
+		*delay = min(*delay + 1000, EDU_LATENCY_US - 500);
+		pr_info("round %u: no write: iova %pad unmapped %llu ns before the device finished\n",
+			r->tries, &iova, window);
+	}
+	goto out_free;
+
+out_unmap:
+	dma_unmap_page(dev, iova, PAGE_SIZE, DMA_BIDIRECTIONAL);
+out_free:
+	__free_page(victim);
+	return ret;
+}
+
+/* The summary as one line of JSON */
+static void edu_stale_format(char *buf, size_t size,
+			     const struct edu_stale_result *r)
+{
+	scnprintf(buf, size,
+		  "{\"tries\":%u,\"armed\":%u,\"early\":%u,\"landed\":%u,\"clean\":%u,\"timeouts\":%u,\"len\":%u,\"final_delay_us\":%u,\"window_min_ns\":%llu,\"window_max_ns\":%llu,\"landed_window_max_ns\":%llu,\"first_iova\":%llu,\"first_phys\":%llu,\"done\":%s}\n",
+		  r->tries, r->armed, r->early, r->landed, r->clean,
+		  r->timeouts, len, r->final_delay_us, r->window_min_ns,
+		  r->window_max_ns, r->landed_window_max_ns, (u64)r->first_iova,
+		  (u64)r->first_phys, r->done ? "true" : "false");
+}
+
+static int edu_stale_result_show(struct seq_file *m, void *unused)
+{
+	char buf[EDU_STALE_JSON_MAX];
+
+	mutex_lock(&edu_stale_lock);
+	if (edu_stale_dev) {
+		edu_stale_format(buf, sizeof(buf), &edu_stale_dev->res);
+		seq_puts(m, buf);
+	}
+	mutex_unlock(&edu_stale_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(edu_stale_result);
+
+static void edu_stale_run(struct edu_stale *es)
+{
+	struct edu_stale_result *r = &es->res;
+	unsigned int delay = delay_us;
+	char buf[EDU_STALE_JSON_MAX];
+	unsigned int i;
+
+	/* The edu buffer's first half holds the pattern for every write */
+	memset(es->pattern, EDU_STALE_PATTERN, len);
+	edu_stale_start(es, es->pattern_dma, EDU_BUF, len, 0);
+	if (edu_stale_wait(es, NULL)) {
+		r->timeouts++;
+		goto out;
+	}
+	for (i = 0; i < tries && r->armed < rounds; i++)
+		if (edu_stale_round(es, &delay))
+			break;
+out:
+	r->final_delay_us = delay;
+	r->done = true;
+	edu_stale_format(buf, sizeof(buf), r);
+	pr_info("result %s", buf);
+}
+
+static int edu_stale_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct edu_stale *es;
+	int ret;
+
+	if (len == 0 || len > EDU_BUF_SIZE / 2)
+		return -EINVAL;
+	es = devm_kzalloc(&pdev->dev, sizeof(*es), GFP_KERNEL);
+	if (!es)
+		return -ENOMEM;
+	es->pdev = pdev;
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(EDU_DMA_BITS));
+	if (ret)
+		return ret;
+	es->bar = pcim_iomap(pdev, 0, 0);
+	if (!es->bar)
+		return -ENOMEM;
+	es->pattern = dmam_alloc_coherent(&pdev->dev, PAGE_SIZE,
+					  &es->pattern_dma, GFP_KERNEL);
+	if (!es->pattern)
+		return -ENOMEM;
+	pci_set_drvdata(pdev, es);
+
+	mutex_lock(&edu_stale_lock);
+	edu_stale_dev = es;
+	edu_stale_run(es);
+	mutex_unlock(&edu_stale_lock);
+	es->dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("result", 0444, es->dir, NULL,
+			    &edu_stale_result_fops);
+	return 0;
+}
+
+static void edu_stale_remove(struct pci_dev *pdev)
+{
+	struct edu_stale *es = pci_get_drvdata(pdev);
+
+	debugfs_remove_recursive(es->dir);
+	mutex_lock(&edu_stale_lock);
+	edu_stale_dev = NULL;
+	mutex_unlock(&edu_stale_lock);
+}
+
+static const struct pci_device_id edu_stale_ids[] = {
+	{ PCI_DEVICE(EDU_VENDOR, EDU_DEVICE) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, edu_stale_ids);
+
+static struct pci_driver edu_stale_driver = {
+	.name		= KBUILD_MODNAME,
+	.id_table	= edu_stale_ids,
+	.probe		= edu_stale_probe,
+	.remove		= edu_stale_remove,
+};
+module_pci_driver(edu_stale_driver);
+
+MODULE_DESCRIPTION("DMA through a just-unmapped IOVA with the QEMU edu device");
+MODULE_LICENSE("GPL");
