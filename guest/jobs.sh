@@ -139,3 +139,25 @@ job_rr() {
   common_json
   printf '}\n'
 }
+
+# Stale-translation window (issue 8): edu_stale.ko binds edu, lets it DMA
+# through just-unmapped IOVAs and reports whether the writes landed
+# (docs/stale-audit.md). Run with --iommu-opt x-audit=on --counters to
+# have the device count the same DMAs.
+#   vtd.rounds (5) vtd.tries (40) vtd.len (256)
+job_stale() {
+  ko=/lib/modules/edu_stale.ko
+  [ -f "$ko" ] || { echo "stale: $ko missing (scripts/build-modules.sh)" >&2; return 1; }
+  bdf=$(find_pci 0x1234:0x11e8) || { echo "stale: no edu device (add -device edu)" >&2; return 1; }
+  f0=$(dmesg | grep -c 'DMAR: \[DMA Write')
+  insmod "$ko" rounds="${P_rounds:-5}" tries="${P_tries:-40}" len="${P_len:-256}" ||
+    { echo "stale: insmod failed" >&2; dmesg | tail -5 >&2; return 1; }
+  res=$(cat /sys/kernel/debug/edu_stale/result 2>/dev/null)
+  [ -n "$res" ] || res=$(dmesg | sed -n 's/.*edu_stale: result //p' | tail -1)
+  [ -n "$res" ] || { echo "stale: no result from the module" >&2; return 1; }
+  faults=$(($(dmesg | grep -c 'DMAR: \[DMA Write') - f0))
+  dmesg | grep 'edu_stale' >&2
+  printf '{"job":"stale","device":"%s","module":%s,"dmar_write_faults":%s,' "$bdf" "$res" "$faults"
+  common_json
+  printf '}\n'
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Build the out-of-tree guest modules (guest/modules/*/) against the kernel
+# tree that produced KERNEL_OUT_DIR/bzImage, into KERNEL_OUT_DIR/modules/.
+#   build-modules.sh KERNEL_OUT_DIR      prints the modules directory
+# A module must match its kernel exactly (vermagic, struct layouts), so this
+# refuses to build when the tree no longer holds that bzImage's build (another
+# patch series or config was built since): rebuild the kernel first.
+. "$(dirname "$0")/common.sh"
+[ $# -eq 1 ] || die "usage: build-modules.sh KERNEL_OUT_DIR"
+kout=$(cd "$1" && pwd -P)
+[ -f "$kout/bzImage" ] || die "$kout/bzImage missing; run scripts/build-kernel.sh"
+# kernel-<variant>-<key>, as build-kernel.sh names its output
+variant=${kout##*/kernel-}; variant=${variant%%-*}
+TREE=$CACHE/linux-$LINUX_VERSION-$variant
+mods=$kout/modules
+key=$(inputs_hash "$LOCK" "$TOP/guest/modules")
+if [ "$(cat "$mods/.key" 2>/dev/null)" = "$key" ]; then echo "$mods"; exit 0; fi
+
+build_lock kernel   # the shared tree must not change while we build
+cmp -s "$TREE/arch/x86/boot/bzImage" "$kout/bzImage" ||
+  die "$TREE no longer holds the build of $kout/bzImage; rm -rf $kout and run scripts/build-kernel.sh"
+grep -qx CONFIG_MODULES=y "$TREE/.config" || die "$kout was built without CONFIG_MODULES"
+
+use_ccache
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2015' KBUILD_BUILD_USER=vtd KBUILD_BUILD_HOST=testbed
+rm -rf "$mods.tmp"; mkdir -p "$mods.tmp/build"
+for src in "$TOP"/guest/modules/*/; do
+  name=$(basename "$src")
+  # Build in a copy: kbuild writes its objects next to the sources.
+  cp -r "$src" "$mods.tmp/build/$name"
+  say "building module $name against $TREE"
+  make -C "$TREE" -j"$JOBS" CC="ccache gcc" HOSTCC=gcc M="$mods.tmp/build/$name" \
+    KBUILD_EXTRA_SYMBOLS="$TREE/vmlinux.symvers" modules >"$mods.tmp/build/$name.log" 2>&1 ||
+    { tail -20 "$mods.tmp/build/$name.log" >&2; die "module $name failed to build"; }
+  cp "$mods.tmp/build/$name"/*.ko "$mods.tmp/"
+done
+rm -rf "$mods.tmp/build"
+echo "$key" >"$mods.tmp/.key"
+rm -rf "$mods"; mv "$mods.tmp" "$mods"
+echo "$mods"
