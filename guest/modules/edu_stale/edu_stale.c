@@ -43,7 +43,8 @@
 #define EDU_LATENCY_US		100000		/* command to transfer */
 #define EDU_TIMEOUT_MS		2000
 #define EDU_STALE_PATTERN	0x5a
-#define EDU_STALE_JSON_MAX	512
+#define EDU_STALE_POINTS	64		/* armed rounds kept in full */
+#define EDU_STALE_JSON_MAX	(256 + EDU_STALE_POINTS * 16)
 
 static unsigned int rounds = 5;
 module_param(rounds, uint, 0444);
@@ -56,6 +57,14 @@ MODULE_PARM_DESC(tries, "give up after this many rounds in all (default 40)");
 static unsigned int delay_us = 96000;
 module_param(delay_us, uint, 0444);
 MODULE_PARM_DESC(delay_us, "initial command-to-unmap delay, adapted per round (default 96000)");
+
+static unsigned int sweep_step_us;
+module_param(sweep_step_us, uint, 0444);
+MODULE_PARM_DESC(sweep_step_us, "if set, aim the unmap at windows of step, 2*step, ... sweep_max_us before the write instead of adapting");
+
+static unsigned int sweep_max_us = 20000;
+module_param(sweep_max_us, uint, 0444);
+MODULE_PARM_DESC(sweep_max_us, "largest window of a sweep (default 20000)");
 
 static unsigned int len = 256;
 module_param(len, uint, 0444);
@@ -75,6 +84,9 @@ struct edu_stale_result {
 	dma_addr_t first_iova;		/* first landed round: IOVA written */
 	phys_addr_t first_phys;		/* ... and the page it reached */
 	unsigned int final_delay_us;
+	u32 point_us[EDU_STALE_POINTS];	/* armed rounds: window, us */
+	bool point_landed[EDU_STALE_POINTS]; /* ... and whether it landed */
+	unsigned int nr_points;
 	bool done;			/* the summary is complete */
 };
 
@@ -89,7 +101,8 @@ struct edu_stale {
 };
 
 static DEFINE_MUTEX(edu_stale_lock);
-static struct edu_stale *edu_stale_dev;
+static struct edu_stale *edu_stale_dev;		/* edu_stale_lock */
+static char edu_stale_json[EDU_STALE_JSON_MAX];	/* edu_stale_lock */
 
 static bool edu_stale_busy(struct edu_stale *es)
 {
@@ -147,8 +160,12 @@ static bool edu_stale_page_hit(struct page *page)
 	return true;
 }
 
-/* One round; adapts *delay so that the write follows the unmap closely */
-static int edu_stale_round(struct edu_stale *es, unsigned int *delay)
+/*
+ * One round, unmapping *delay us after the write command.  Adapts *delay
+ * so that the write follows the unmap closely, unless @fixed.
+ */
+static int edu_stale_round(struct edu_stale *es, unsigned int *delay,
+			   bool fixed)
 {
 	struct edu_stale_result *r = &es->res;
 	struct device *dev = &es->pdev->dev;
@@ -190,13 +207,18 @@ static int edu_stale_round(struct edu_stale *es, unsigned int *delay)
 	r->tries++;
 	if (!armed) {
 		r->early++;
-		*delay = *delay > 4000 ? *delay - 2000 : *delay;
+		if (!fixed && *delay > 4000)
+			*delay -= 2000;
 		pr_info("round %u: write before the unmap, delay now %u us\n",
 			r->tries, *delay);
 		goto out_free;
 	}
 	window = done - unmapped;
 	r->armed++;
+	if (r->nr_points < EDU_STALE_POINTS) {
+		r->point_us[r->nr_points] = div_u64(window, NSEC_PER_USEC);
+		r->point_landed[r->nr_points++] = edu_stale_page_hit(victim);
+	}
 	if (r->armed == 1 || window < r->window_min_ns)
 		r->window_min_ns = window;
 	r->window_max_ns = max(r->window_max_ns, window);
@@ -212,7 +234,8 @@ static int edu_stale_round(struct edu_stale *es, unsigned int *delay)
 	} else {
 		r->clean++;
 		/* the flush came first: unmap closer to the write next time */
-		*delay = min(*delay + 1000, EDU_LATENCY_US - 500);
+		if (!fixed)
+			*delay = min(*delay + 1000, EDU_LATENCY_US - 500);
 		pr_info("round %u: no write: iova %pad unmapped %llu ns before the device finished\n",
 			r->tries, &iova, window);
 	}
@@ -225,26 +248,34 @@ out_free:
 	return ret;
 }
 
-/* The summary as one line of JSON */
-static void edu_stale_format(char *buf, size_t size,
-			     const struct edu_stale_result *r)
+/* The summary as one line of JSON, in edu_stale_json */
+static void edu_stale_format(const struct edu_stale_result *r)
 {
-	scnprintf(buf, size,
-		  "{\"tries\":%u,\"armed\":%u,\"early\":%u,\"landed\":%u,\"clean\":%u,\"timeouts\":%u,\"len\":%u,\"final_delay_us\":%u,\"window_min_ns\":%llu,\"window_max_ns\":%llu,\"landed_window_max_ns\":%llu,\"first_iova\":%llu,\"first_phys\":%llu,\"done\":%s}\n",
-		  r->tries, r->armed, r->early, r->landed, r->clean,
-		  r->timeouts, len, r->final_delay_us, r->window_min_ns,
-		  r->window_max_ns, r->landed_window_max_ns, (u64)r->first_iova,
-		  (u64)r->first_phys, r->done ? "true" : "false");
+	char *buf = edu_stale_json;
+	size_t size = sizeof(edu_stale_json);
+	size_t n;
+	unsigned int i;
+
+	lockdep_assert_held(&edu_stale_lock);
+	n = scnprintf(buf, size,
+		      "{\"tries\":%u,\"armed\":%u,\"early\":%u,\"landed\":%u,\"clean\":%u,\"timeouts\":%u,\"len\":%u,\"final_delay_us\":%u,\"window_min_ns\":%llu,\"window_max_ns\":%llu,\"landed_window_max_ns\":%llu,\"first_iova\":%llu,\"first_phys\":%llu,\"points\":[",
+		      r->tries, r->armed, r->early, r->landed, r->clean,
+		      r->timeouts, len, r->final_delay_us, r->window_min_ns,
+		      r->window_max_ns, r->landed_window_max_ns,
+		      (u64)r->first_iova, (u64)r->first_phys);
+	for (i = 0; i < r->nr_points; i++)
+		n += scnprintf(buf + n, size - n, "%s[%u,%u]", i ? "," : "",
+			       r->point_us[i], r->point_landed[i]);
+	scnprintf(buf + n, size - n, "],\"done\":%s}\n",
+		  r->done ? "true" : "false");
 }
 
 static int edu_stale_result_show(struct seq_file *m, void *unused)
 {
-	char buf[EDU_STALE_JSON_MAX];
-
 	mutex_lock(&edu_stale_lock);
 	if (edu_stale_dev) {
-		edu_stale_format(buf, sizeof(buf), &edu_stale_dev->res);
-		seq_puts(m, buf);
+		edu_stale_format(&edu_stale_dev->res);
+		seq_puts(m, edu_stale_json);
 	}
 	mutex_unlock(&edu_stale_lock);
 	return 0;
@@ -255,8 +286,7 @@ static void edu_stale_run(struct edu_stale *es)
 {
 	struct edu_stale_result *r = &es->res;
 	unsigned int delay = delay_us;
-	char buf[EDU_STALE_JSON_MAX];
-	unsigned int i;
+	unsigned int i, target;
 
 	/* The edu buffer's first half holds the pattern for every write */
 	memset(es->pattern, EDU_STALE_PATTERN, len);
@@ -265,14 +295,25 @@ static void edu_stale_run(struct edu_stale *es)
 		r->timeouts++;
 		goto out;
 	}
+	if (sweep_step_us) {
+		/* one round per target window, step .. sweep_max_us */
+		for (target = sweep_step_us;
+		     target <= min(sweep_max_us, EDU_LATENCY_US / 2);
+		     target += sweep_step_us) {
+			delay = EDU_LATENCY_US - target;
+			if (edu_stale_round(es, &delay, true))
+				break;
+		}
+		goto out;
+	}
 	for (i = 0; i < tries && r->armed < rounds; i++)
-		if (edu_stale_round(es, &delay))
+		if (edu_stale_round(es, &delay, false))
 			break;
 out:
 	r->final_delay_us = delay;
 	r->done = true;
-	edu_stale_format(buf, sizeof(buf), r);
-	pr_info("result %s", buf);
+	edu_stale_format(r);
+	pr_info("result %s", edu_stale_json);
 }
 
 static int edu_stale_probe(struct pci_dev *pdev, const struct pci_device_id *id)
