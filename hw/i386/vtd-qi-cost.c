@@ -121,6 +121,7 @@ typedef struct VTDQiCostStats {
     uint64_t waited_ns;         /* sum over them of finish - fetch */
     uint64_t max_wait_ns;       /* longest of those */
     uint64_t deferred;          /* events retired by the timer */
+    uint64_t polled;            /* ... by a register read, timer lagging */
     uint64_t immediate;         /* events retired at once (engine idle) */
     uint64_t overruns;          /* fetches while the queue was full */
     uint64_t drains;            /* drain calls that found pending work */
@@ -244,18 +245,28 @@ static void vtd_qi_cost_arm(VTDQiCost *c)
     }
 }
 
-static void vtd_qi_cost_timer_cb(void *opaque)
+/* Retire every event due at @now, in order; @timer: called from the timer */
+static void vtd_qi_cost_retire_due(VTDQiCost *c, int64_t now, bool timer)
 {
-    VTDQiCost *c = opaque;
-    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     VTDQiCostEvent *e;
 
     while ((e = g_queue_peek_head(&c->events)) && e->done_ns <= now) {
         g_queue_pop_head(&c->events);
-        c->st.deferred++;
+        if (timer) {
+            c->st.deferred++;
+        } else {
+            c->st.polled++;
+        }
         vtd_qi_cost_complete(c, e, now);
         g_free(e);
     }
+}
+
+static void vtd_qi_cost_timer_cb(void *opaque)
+{
+    VTDQiCost *c = opaque;
+
+    vtd_qi_cost_retire_due(c, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), true);
     vtd_qi_cost_arm(c);
 }
 
@@ -322,6 +333,15 @@ bool vtd_qi_cost_retire_do(VTDQiCost *c, uint16_t head)
         vtd_qi_cost_arm(c);
     }
     return true;
+}
+
+void vtd_qi_cost_poll_do(VTDQiCost *c)
+{
+    if (g_queue_is_empty(&c->events)) {
+        return;
+    }
+    vtd_qi_cost_retire_due(c, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), false);
+    vtd_qi_cost_arm(c);
 }
 
 void vtd_qi_cost_drain_do(VTDQiCost *c, const char *why)
@@ -448,6 +468,7 @@ static void vtd_qi_cost_get_stats(Object *obj, Visitor *v, const char *name,
     qdict_put_int(root, "waited_ns", st.waited_ns);
     qdict_put_int(root, "max_wait_ns", st.max_wait_ns);
     qdict_put_int(root, "deferred", st.deferred);
+    qdict_put_int(root, "polled", st.polled);
     qdict_put_int(root, "immediate", st.immediate);
     qdict_put_int(root, "overruns", st.overruns);
     qdict_put_int(root, "drains", st.drains);

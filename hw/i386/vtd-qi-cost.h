@@ -82,6 +82,7 @@ typedef void VTDQiCostIrqFn(IntelIOMMUState *s);
 void vtd_qi_cost_fetched_do(VTDQiCost *c, const VTDInvDesc *desc);
 bool vtd_qi_cost_defer_wait_do(VTDQiCost *c, const VTDInvDesc *desc);
 bool vtd_qi_cost_retire_do(VTDQiCost *c, uint16_t head);
+void vtd_qi_cost_poll_do(VTDQiCost *c);
 void vtd_qi_cost_drain_do(VTDQiCost *c, const char *why);
 void vtd_qi_cost_discard_do(VTDQiCost *c);
 
@@ -114,6 +115,18 @@ static inline bool vtd_qi_cost_defer_wait(VTDQiCost *c, const VTDInvDesc *d)
 static inline bool vtd_qi_cost_retire(VTDQiCost *c, uint16_t head)
 {
     return c && vtd_qi_cost_retire_do(c, head);
+}
+
+/*
+ * Register read: retire every event already due.  Under MTTCG the
+ * main-loop timer can lag far behind a vCPU that polls the IOMMU while
+ * holding the BQL most of the time; this bounds the lag by the poll.
+ */
+static inline void vtd_qi_cost_poll(VTDQiCost *c)
+{
+    if (c) {
+        vtd_qi_cost_poll_do(c);
+    }
 }
 
 /* Finish all pending work now (IQE, QI disable), in order */
