@@ -23,14 +23,17 @@ grep -qx CONFIG_MODULES=y "$TREE/.config" || die "$kout was built without CONFIG
 
 use_ccache
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2015' KBUILD_BUILD_USER=vtd KBUILD_BUILD_HOST=testbed
+K=(make -C "$TREE" -j"$JOBS" CC="ccache gcc" HOSTCC=gcc)
 rm -rf "$mods.tmp"; mkdir -p "$mods.tmp/build"
+# A bzImage-only build lacks scripts/module.lds; this adds it, nothing else.
+"${K[@]}" modules_prepare >"$mods.tmp/build/prepare.log" 2>&1 ||
+  { tail -20 "$mods.tmp/build/prepare.log" >&2; die "make modules_prepare failed in $TREE"; }
 for src in "$TOP"/guest/modules/*/; do
   name=$(basename "$src")
   # Build in a copy: kbuild writes its objects next to the sources.
   cp -r "$src" "$mods.tmp/build/$name"
   say "building module $name against $TREE"
-  make -C "$TREE" -j"$JOBS" CC="ccache gcc" HOSTCC=gcc M="$mods.tmp/build/$name" \
-    KBUILD_EXTRA_SYMBOLS="$TREE/vmlinux.symvers" modules >"$mods.tmp/build/$name.log" 2>&1 ||
+  "${K[@]}" M="$mods.tmp/build/$name" KBUILD_EXTRA_SYMBOLS="$TREE/vmlinux.symvers" modules >"$mods.tmp/build/$name.log" 2>&1 ||
     { tail -20 "$mods.tmp/build/$name.log" >&2; die "module $name failed to build"; }
   cp "$mods.tmp/build/$name"/*.ko "$mods.tmp/"
 done
