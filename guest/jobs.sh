@@ -48,20 +48,46 @@ bind_benchmark() {
   echo "$bdf" >/sys/bus/pci/drivers/dma_map_benchmark/bind
 }
 
+# Guest-side counters of the kernel series (/sys/kernel/debug/iommu/scal),
+# as a JSON object; "null" on a kernel without them.
+SCAL=/sys/kernel/debug/iommu/scal
+# Counters switched on at boot (iommu.scal_stats=1) keep counting from boot,
+# to match the device's; otherwise count just this job.
+scal_start() {
+  [ -d $SCAL ] || return 0
+  [ "$(cat $SCAL/enable)" = 1 ] && return 0
+  echo 1 >$SCAL/enable && echo 1 >$SCAL/reset
+}
+scal_json() {
+  [ -r $SCAL/counters ] || { printf null; return; }
+  awk 'BEGIN{printf "{"} NF==2{printf "%s\"%s\":%s", sep, $1, $2; sep=","} END{printf "}"}' $SCAL/counters
+}
+
 # dma_map_benchmark on the edu device.
 #   vtd.threads (1) vtd.seconds (2) vtd.granule (1 page) vtd.bits (64)
+#   vtd.map (single | sg | sg-page: one scatterlist mapped batched or page by page)
 job_dmabench() {
   bdf=$(find_pci 0x1234:0x11e8) || { echo "dmabench: no edu device (add -device edu)" >&2; return 1; }
   bind_benchmark "$bdf" || { echo "dmabench: cannot bind $bdf to dma_map_benchmark" >&2; return 1; }
+  scal_start
   out=$(dma_map_benchmark -t "${P_threads:-1}" -s "${P_seconds:-2}" -g "${P_granule:-1}" \
-        -b "${P_bits:-64}" 2>&1) || { echo "dmabench: $out" >&2; return 1; }
+        -b "${P_bits:-64}" ${P_map:+-m "$P_map"} 2>&1) || { echo "dmabench: $out" >&2; return 1; }
   echo "$out" >&2
-  map=$(echo "$out" | sed -n 's/^average map latency(us):\([0-9.]*\) standard deviation:\([0-9.]*\).*/\1/p')
-  unmap=$(echo "$out" | sed -n 's/^average unmap latency(us):\([0-9.]*\) standard deviation:\([0-9.]*\).*/\1/p')
+  field() { echo "$out" | sed -n "$1" | head -1; }
+  map=$(field 's/^average map latency(us):\([0-9.]*\) .*/\1/p')
+  unmap=$(field 's/^average unmap latency(us):\([0-9.]*\) .*/\1/p')
   [ -n "$map" ] && [ -n "$unmap" ] || { echo "dmabench: cannot parse benchmark output" >&2; return 1; }
-  printf '{"job":"dmabench","device":"%s","threads":%s,"seconds":%s,"granule":%s,' \
-    "$bdf" "${P_threads:-1}" "${P_seconds:-2}" "${P_granule:-1}"
+  printf '{"job":"dmabench","device":"%s","threads":%s,"seconds":%s,"granule":%s,"map":"%s",' \
+    "$bdf" "${P_threads:-1}" "${P_seconds:-2}" "${P_granule:-1}" "${P_map:-single}"
   printf '"map_us":%s,"unmap_us":%s,' "$map" "$unmap"
+  # Finer figures from the extended benchmark (kernel-patches 0007), when present.
+  ops=$(field 's/^total operations:\([0-9]*\) elapsed(ms):.*/\1/p')
+  ms=$(field 's/^total operations:[0-9]* elapsed(ms):\([0-9.]*\).*/\1/p')
+  [ -n "$ops" ] && printf '"ops":%s,"elapsed_ms":%s,' "$ops" "$ms"
+  mns=$(field 's/^average latency(ns): map:\([0-9]*\) unmap:.*/\1/p')
+  uns=$(field 's/^average latency(ns): map:[0-9]* unmap:\([0-9]*\).*/\1/p')
+  [ -n "$mns" ] && printf '"map_ns":%s,"unmap_ns":%s,' "$mns" "$uns"
+  printf '"guest_counters":%s,' "$(scal_json)"
   common_json
   printf '}\n'
 }
