@@ -4,7 +4,7 @@
 #   make check      the whole test suite; last line "N passed, N failed"
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
-.PHONY: all deps build qemu kernel tools initramfs quick bench-accounting check check-sanitize relock clean help
+.PHONY: all deps build qemu kernel tools initramfs quick bench-accounting bench-full check check-sanitize relock clean help
 
 all: build quick
 
@@ -39,6 +39,10 @@ quick: build
 # Cost of device counters vs none vs upstream trace-based counting (issue 4).
 bench-accounting: build
 	@scripts/vtd-bench configs/experiments/accounting.ini
+
+# The full reproduction: every scheme, workload and NIC (hours; resumable).
+bench-full: build
+	@scripts/vtd-bench configs/experiments/full.ini
 
 check: build
 	@tests/run-tests
