@@ -170,14 +170,20 @@ job_rr() {
 # through just-unmapped IOVAs and reports whether the writes landed
 # (docs/stale-audit.md). Run with --iommu-opt x-audit=on --counters to
 # have the device count the same DMAs.
-#   vtd.rounds (5) vtd.tries (40) vtd.len (256)
+#   vtd.rounds (5) vtd.tries (40) vtd.len (256) vtd.delay_us (96000)
+#   vtd.sweep_step_us vtd.sweep_max_us (20000): module parameters
 job_stale() {
   ko=/lib/modules/edu_stale.ko
   [ -f "$ko" ] || { echo "stale: $ko missing (scripts/build-modules.sh)" >&2; return 1; }
   bdf=$(find_pci 0x1234:0x11e8) || { echo "stale: no edu device (add -device edu)" >&2; return 1; }
   f0=$(dmesg | grep -c 'DMAR: \[DMA Write')
-  insmod "$ko" rounds="${P_rounds:-5}" tries="${P_tries:-40}" len="${P_len:-256}" ||
-    { echo "stale: insmod failed" >&2; dmesg | tail -5 >&2; return 1; }
+  args=
+  for k in rounds tries len delay_us sweep_step_us sweep_max_us; do
+    eval "v=\${P_$k:-}"
+    [ -n "$v" ] && args="$args $k=$v"
+  done
+  # shellcheck disable=SC2086
+  insmod "$ko" $args || { echo "stale: insmod$args failed" >&2; dmesg | tail -5 >&2; return 1; }
   res=$(cat /sys/kernel/debug/edu_stale/result 2>/dev/null)
   [ -n "$res" ] || res=$(dmesg | sed -n 's/.*edu_stale: result //p' | tail -1)
   [ -n "$res" ] || { echo "stale: no result from the module" >&2; return 1; }
