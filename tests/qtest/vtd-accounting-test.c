@@ -10,129 +10,16 @@
  */
 
 #include "qemu/osdep.h"
-#include "libqtest.h"
 #include "qapi/error.h"
-#include "libqos/pci-pc.h"
-#include "qobject/qdict.h"
 #include "qobject/qjson.h"
 #include "qobject/qlist.h"
 #include "qobject/qnum.h"
-#include "hw/i386/intel_iommu_internal.h"
+#include "vtd-qtest-common.h"
 
-#define IOMMU_BASE          Q35_HOST_BRIDGE_IOMMU_ADDR
-#define IOMMU_PATH          "/machine/peripheral/iommu"
-
-/* Guest physical layout */
-#define ROOT_TABLE          0x1000000ULL
-#define CONTEXT_TABLE       0x1001000ULL
-#define SL_L3               0x1002000ULL
-#define SL_L2               0x1003000ULL
-#define SL_L1               0x1004000ULL    /* up to 3 tables */
-#define INV_QUEUE           0x1010000ULL    /* 4 KiB: QS=0 */
-#define WAIT_STATUS         0x1020000ULL
-#define DATA_BASE           0x1100000ULL
-
-/* DMA: IOVA_BASE + i * 4K maps DATA_BASE + i * 4K, i < MAPPED_PAGES */
-#define IOVA_BASE           0x100000ULL
-#define MAPPED_PAGES        8
 #define MANY_PAGES          (VTD_IOTLB_MAX_SIZE + 1)
 #define IOVA_UNMAPPED       0x4000000ULL
 
-#define EDU_DEVFN           QPCI_DEVFN(4, 0)
-#define EDU_SID             EDU_DEVFN           /* bus 0 */
-#define EDU_DID             5
-#define EDU_BUF             0x40000ULL
-#define EDU_DMA_SRC         0x80
-#define EDU_DMA_DST         0x88
-#define EDU_DMA_CNT         0x90
-#define EDU_DMA_CMD         0x98
-#define EDU_DMA_RUN         1
-
-typedef struct Vtd {
-    QTestState *qts;
-    QPCIBus *bus;
-    QPCIDevice *edu;
-    QPCIBar bar;
-    bool dw;                    /* 256-bit descriptors (scalable mode) */
-    unsigned qsize;             /* queue entries */
-    unsigned tail;              /* next free slot */
-} Vtd;
-
-/* Register helpers */
-
-static uint32_t vtd_readl(Vtd *v, uint64_t off)
-{
-    return qtest_readl(v->qts, IOMMU_BASE + off);
-}
-
-static uint64_t vtd_readq(Vtd *v, uint64_t off)
-{
-    return qtest_readq(v->qts, IOMMU_BASE + off);
-}
-
-static void vtd_writel(Vtd *v, uint64_t off, uint32_t val)
-{
-    qtest_writel(v->qts, IOMMU_BASE + off, val);
-}
-
-static void vtd_writeq(Vtd *v, uint64_t off, uint64_t val)
-{
-    qtest_writeq(v->qts, IOMMU_BASE + off, val);
-}
-
-/* Set one GCMD bit, keeping the persistent ones and no one-shot bit */
-static void vtd_gcmd_set(Vtd *v, uint32_t bit)
-{
-    uint32_t keep = vtd_readl(v, DMAR_GSTS_REG) &
-                    (VTD_GSTS_TES | VTD_GSTS_QIES | VTD_GSTS_IRES);
-
-    vtd_writel(v, DMAR_GCMD_REG, keep | bit);
-}
-
-static bool vtd_iqe(Vtd *v)
-{
-    return vtd_readl(v, DMAR_FSTS_REG) & VTD_FSTS_IQE;
-}
-
-static unsigned vtd_iqh(Vtd *v)
-{
-    return vtd_readq(v, DMAR_IQH_REG) >> (v->dw ? 5 : 4);
-}
-
-/*
- * Tables: root -> context (bus 0) -> 3-level second-level tables mapping
- * @pages 4 KiB pages from IOVA_BASE (one L1 table per 2 MiB).
- */
-static void vtd_build_tables(Vtd *v, unsigned pages)
-{
-    QTestState *qts = v->qts;
-    unsigned i;
-
-    qtest_memset(qts, ROOT_TABLE, 0, 0x8000);
-    qtest_writeq(qts, ROOT_TABLE, CONTEXT_TABLE | VTD_ROOT_ENTRY_P);
-    /* context entry: present, TT=0 (untranslated), AW=1 (39 bit), DID */
-    qtest_writeq(qts, CONTEXT_TABLE + EDU_DEVFN * 16,
-                 SL_L3 | VTD_CONTEXT_ENTRY_P);
-    qtest_writeq(qts, CONTEXT_TABLE + EDU_DEVFN * 16 + 8,
-                 1 | ((uint64_t)EDU_DID << 8));
-    qtest_writeq(qts, SL_L3, SL_L2 | VTD_SL_R | VTD_SL_W);
-    for (i = 0; i < 3; i++) {
-        qtest_writeq(qts, SL_L2 + i * 8,
-                     (SL_L1 + i * 0x1000ULL) | VTD_SL_R | VTD_SL_W);
-    }
-    g_assert(IOVA_BASE + pages * 0x1000ULL <= 3 * 0x200000ULL);
-    for (i = 0; i < pages; i++) {
-        uint64_t iova = IOVA_BASE + i * 0x1000ULL;
-        uint64_t l1 = SL_L1 + (iova >> 21) * 0x1000ULL;
-
-        qtest_writeq(qts, l1 + ((iova >> 12) & 0x1ff) * 8,
-                     (DATA_BASE + i * 0x1000ULL) | VTD_SL_R | VTD_SL_W);
-    }
-}
-
 enum {
-    VTD_NO_QI = 1,              /* leave queued invalidation disabled */
-    VTD_NO_EDU = 2,             /* no edu device */
     VTD_MANY = 4,               /* map MANY_PAGES instead of MAPPED_PAGES */
 };
 
@@ -140,95 +27,10 @@ enum {
 static const char *vtd_extra_args = "";
 
 /* Start a q35 guest with intel-iommu (extra options @opts) set up */
-static Vtd *vtd_start(const char *opts, int flags)
+static VtdQt *vtd_start(const char *opts, int flags)
 {
-    Vtd *v = g_new0(Vtd, 1);
-
-    v->qts = qtest_initf("-M q35 -device intel-iommu,id=iommu%s%s %s %s",
-                         *opts ? "," : "", opts,
-                         (flags & VTD_NO_EDU) ? "" : "-device edu,addr=04.0",
-                         vtd_extra_args);
-    v->dw = strstr(opts, "x-scalable-mode=on") != NULL;
-    v->qsize = v->dw ? 128 : 256;
-
-    if (!(flags & VTD_NO_EDU)) {
-        v->bus = qpci_new_pc(v->qts, NULL);
-        v->edu = qpci_device_find(v->bus, EDU_DEVFN);
-        g_assert(v->edu);
-        qpci_device_enable(v->edu);
-        v->bar = qpci_iomap(v->edu, 0, NULL);
-    }
-
-    vtd_build_tables(v, (flags & VTD_MANY) ? MANY_PAGES : MAPPED_PAGES);
-    vtd_writeq(v, DMAR_RTADDR_REG, ROOT_TABLE |
-               (v->dw ? VTD_RTADDR_SMT : 0));
-    vtd_gcmd_set(v, VTD_GCMD_SRTP);
-    g_assert(vtd_readl(v, DMAR_GSTS_REG) & VTD_GSTS_RTPS);
-
-    if (!(flags & VTD_NO_QI)) {
-        /* IQT is 0 after reset: no IQT write here, it would be counted */
-        qtest_memset(v->qts, INV_QUEUE, 0, 0x1000);
-        vtd_writeq(v, DMAR_IQA_REG, INV_QUEUE | (v->dw ? VTD_IQA_DW_MASK : 0));
-        vtd_gcmd_set(v, VTD_GCMD_QIE);
-        g_assert(vtd_readl(v, DMAR_GSTS_REG) & VTD_GSTS_QIES);
-    }
-    if (!v->dw) {
-        vtd_gcmd_set(v, VTD_GCMD_TE);
-        g_assert(vtd_readl(v, DMAR_GSTS_REG) & VTD_GSTS_TES);
-    }
-    return v;
-}
-
-static void vtd_stop(Vtd *v)
-{
-    g_free(v->edu);
-    if (v->bus) {
-        qpci_free_pc(v->bus);
-    }
-    qtest_quit(v->qts);
-    g_free(v);
-}
-
-/* Queue helpers */
-
-/* Write one descriptor at the tail (not yet visible to the IOMMU) */
-static void vtd_qi_push4(Vtd *v, uint64_t w0, uint64_t w1,
-                         uint64_t w2, uint64_t w3)
-{
-    uint64_t slot = INV_QUEUE + v->tail * (v->dw ? 32 : 16);
-
-    qtest_writeq(v->qts, slot, w0);
-    qtest_writeq(v->qts, slot + 8, w1);
-    if (v->dw) {
-        qtest_writeq(v->qts, slot + 16, w2);
-        qtest_writeq(v->qts, slot + 24, w3);
-    }
-    v->tail = (v->tail + 1) % v->qsize;
-}
-
-static void vtd_qi_push(Vtd *v, uint64_t lo, uint64_t hi)
-{
-    vtd_qi_push4(v, lo, hi, 0, 0);
-}
-
-/* Publish everything pushed so far with one IQT write */
-static void vtd_qi_kick(Vtd *v)
-{
-    vtd_writeq(v, DMAR_IQT_REG, (uint64_t)v->tail << (v->dw ? 5 : 4));
-}
-
-static void vtd_qi_submit(Vtd *v, uint64_t lo, uint64_t hi)
-{
-    vtd_qi_push(v, lo, hi);
-    vtd_qi_kick(v);
-}
-
-/* Submit and check the queue drained without error */
-static void vtd_qi_submit_ok(Vtd *v, uint64_t lo, uint64_t hi)
-{
-    vtd_qi_submit(v, lo, hi);
-    g_assert_false(vtd_iqe(v));
-    g_assert_cmpuint(vtd_iqh(v), ==, v->tail);
+    return vtd_qt_start(opts, vtd_extra_args, flags,
+                        (flags & VTD_MANY) ? MANY_PAGES : MAPPED_PAGES);
 }
 
 /* Descriptor encoders (VT-d 6.5.2) */
@@ -236,8 +38,6 @@ static void vtd_qi_submit_ok(Vtd *v, uint64_t lo, uint64_t hi)
                                  ((uint64_t)(did) << 16))
 #define DESC_CC_DEV(did, sid)   (DESC_CC(VTD_INV_DESC_CC_DEVICE, did) | \
                                  ((uint64_t)(sid) << 32))
-#define DESC_IOTLB(g, did)      (VTD_INV_DESC_IOTLB | (g) | \
-                                 ((uint64_t)(did) << 16))
 #define DESC_WAIT               VTD_INV_DESC_WAIT
 #define DESC_WAIT_DATA(d)       ((uint64_t)(d) << 32)
 
@@ -245,56 +45,20 @@ static void vtd_qi_submit_ok(Vtd *v, uint64_t lo, uint64_t hi)
 
 static QDict *vtd_counters(QTestState *qts)
 {
-    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
-                           "{ 'path': %s, 'property': 'x-counters' } }",
-                           IOMMU_PATH);
-    QDict *ret;
-
-    g_assert(qdict_haskey(rsp, "return"));
-    ret = qdict_get_qdict(rsp, "return");
-    qobject_ref(ret);
-    qobject_unref(rsp);
-    return ret;
-}
-
-/* Look up "a.b.c" in @d */
-static QObject *vtd_lookup(QDict *d, const char *path)
-{
-    g_auto(GStrv) parts = g_strsplit(path, ".", -1);
-    QObject *o = QOBJECT(d);
-    int i;
-
-    for (i = 0; parts[i]; i++) {
-        QDict *cur = qobject_to(QDict, o);
-
-        g_assert_nonnull(cur);
-        o = qdict_get(cur, parts[i]);
-        if (!o) {
-            g_error("counter '%s' missing at '%s'", path, parts[i]);
-        }
-    }
-    return o;
-}
-
-static int64_t vtd_get(QDict *d, const char *path)
-{
-    QNum *n = qobject_to(QNum, vtd_lookup(d, path));
-
-    g_assert_nonnull(n);
-    return qnum_get_int(n);
+    return vtd_qt_qom_get(qts, "x-counters");
 }
 
 /* Fetch once and compare one counter */
-static int64_t vtd_counter(Vtd *v, const char *path)
+static int64_t vtd_counter(VtdQt *v, const char *path)
 {
     QDict *d = vtd_counters(v->qts);
-    int64_t val = vtd_get(d, path);
+    int64_t val = vtd_qt_get(d, path);
 
     qobject_unref(d);
     return val;
 }
 
-static void vtd_assert_counter(Vtd *v, const char *path, int64_t expect)
+static void vtd_assert_counter(VtdQt *v, const char *path, int64_t expect)
 {
     int64_t got = vtd_counter(v, path);
 
@@ -305,7 +69,7 @@ static void vtd_assert_counter(Vtd *v, const char *path, int64_t expect)
 
 static int64_t vtd_list_item(QDict *d, const char *path, unsigned idx)
 {
-    QList *l = qobject_to(QList, vtd_lookup(d, path));
+    QList *l = qobject_to(QList, vtd_qt_lookup(d, path));
     QListEntry *e;
     unsigned i = 0;
 
@@ -318,64 +82,13 @@ static int64_t vtd_list_item(QDict *d, const char *path, unsigned idx)
     g_assert_not_reached();
 }
 
-/* Sum of every integer in @o (recursively), ignoring version/enabled */
-static int64_t vtd_sum(QObject *o)
-{
-    int64_t sum = 0;
-
-    switch (qobject_type(o)) {
-    case QTYPE_QNUM:
-        return qnum_get_int(qobject_to(QNum, o));
-    case QTYPE_QLIST: {
-        QListEntry *e;
-
-        QLIST_FOREACH_ENTRY(qobject_to(QList, o), e) {
-            sum += vtd_sum(qlist_entry_obj(e));
-        }
-        return sum;
-    }
-    case QTYPE_QDICT: {
-        QDict *d = qobject_to(QDict, o);
-        const QDictEntry *e;
-
-        for (e = qdict_first(d); e; e = qdict_next(d, e)) {
-            if (strcmp(e->key, "version") && strcmp(e->key, "enabled")) {
-                sum += vtd_sum(e->value);
-            }
-        }
-        return sum;
-    }
-    default:
-        return 0;
-    }
-}
-
-static int64_t vtd_counter_sum(Vtd *v)
+static int64_t vtd_counter_sum(VtdQt *v)
 {
     QDict *d = vtd_counters(v->qts);
-    int64_t sum = vtd_sum(QOBJECT(d));
+    int64_t sum = vtd_qt_sum(QOBJECT(d));
 
     qobject_unref(d);
     return sum;
-}
-
-/* edu DMA: read @len bytes at @iova into the edu buffer */
-static void edu_dma_read(Vtd *v, uint64_t iova, uint32_t len)
-{
-    int i;
-
-    qpci_io_writeq(v->edu, v->bar, EDU_DMA_SRC, iova);
-    qpci_io_writeq(v->edu, v->bar, EDU_DMA_DST, EDU_BUF);
-    qpci_io_writeq(v->edu, v->bar, EDU_DMA_CNT, len);
-    qpci_io_writeq(v->edu, v->bar, EDU_DMA_CMD, EDU_DMA_RUN);
-    /* edu runs the transfer from a timer 100 ms (virtual) later */
-    for (i = 0; i < 10; i++) {
-        qtest_clock_step(v->qts, 101 * 1000 * 1000);
-        if (!(qpci_io_readq(v->edu, v->bar, EDU_DMA_CMD) & EDU_DMA_RUN)) {
-            return;
-        }
-    }
-    g_assert_not_reached();
 }
 
 /* ---- tests ---- */
@@ -383,7 +96,7 @@ static void edu_dma_read(Vtd *v, uint64_t iova, uint32_t len)
 /* The JSON object carries version 1, enabled=true and starts all zero. */
 static void test_layout(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
     QDict *d = vtd_counters(v->qts);
 
     g_assert_cmpint(qdict_get_int(d, "version"), ==, 1);
@@ -393,77 +106,77 @@ static void test_layout(void)
     g_assert_nonnull(qdict_get_qdict(d, "removal"));
     g_assert_nonnull(qdict_get_qdict(d, "translation"));
     g_assert_nonnull(qdict_get_qdict(d, "domains"));
-    g_assert_cmpint(vtd_sum(QOBJECT(d)), ==, 0);
+    g_assert_cmpint(vtd_qt_sum(QOBJECT(d)), ==, 0);
     qobject_unref(d);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Context-cache global descriptors are counted as global, nothing else. */
 static void test_cc_global(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
 
-    vtd_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
-    vtd_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
+    vtd_qt_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
+    vtd_qt_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
     vtd_assert_counter(v, "qi.context_cache.global", 2);
     vtd_assert_counter(v, "qi.context_cache.domain", 0);
     vtd_assert_counter(v, "qi.context_cache.device", 0);
     vtd_assert_counter(v, "qi.descriptors", 2);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Context-cache domain-selective descriptors are counted as domain. */
 static void test_cc_domain(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
 
-    vtd_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_DOMAIN, 7), 0);
+    vtd_qt_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_DOMAIN, 7), 0);
     vtd_assert_counter(v, "qi.context_cache.domain", 1);
     vtd_assert_counter(v, "qi.context_cache.global", 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Context-cache device-selective descriptors are counted as device. */
 static void test_cc_device(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
 
-    vtd_qi_submit_ok(v, DESC_CC_DEV(EDU_DID, EDU_SID), 0);
-    vtd_qi_submit_ok(v, DESC_CC_DEV(EDU_DID, EDU_SID), 0);
-    vtd_qi_submit_ok(v, DESC_CC_DEV(1, 0x08), 0);
+    vtd_qt_qi_submit_ok(v, DESC_CC_DEV(EDU_DID, EDU_SID), 0);
+    vtd_qt_qi_submit_ok(v, DESC_CC_DEV(EDU_DID, EDU_SID), 0);
+    vtd_qt_qi_submit_ok(v, DESC_CC_DEV(1, 0x08), 0);
     vtd_assert_counter(v, "qi.context_cache.device", 3);
     vtd_assert_counter(v, "qi.context_cache.global", 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* IOTLB global and domain-selective descriptors, with per-DID counts. */
 static void test_iotlb_global_domain(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
     QDict *d;
 
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, 3), 0);
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, 3), 0);
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, 9), 0);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, 3), 0);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, 3), 0);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, 9), 0);
     d = vtd_counters(v->qts);
-    g_assert_cmpint(vtd_get(d, "qi.iotlb.global"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "qi.iotlb.domain"), ==, 3);
-    g_assert_cmpint(vtd_get(d, "qi.iotlb.page"), ==, 0);
-    g_assert_cmpint(vtd_get(d, "domains.3.dsi"), ==, 2);
-    g_assert_cmpint(vtd_get(d, "domains.9.dsi"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "domains.9.psi"), ==, 0);
-    g_assert_cmpint(vtd_get(d, "removal.global.invalidations"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "removal.domain.invalidations"), ==, 3);
-    g_assert_cmpint(vtd_get(d, "removal.all.empty"), ==, 4);
+    g_assert_cmpint(vtd_qt_get(d, "qi.iotlb.global"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "qi.iotlb.domain"), ==, 3);
+    g_assert_cmpint(vtd_qt_get(d, "qi.iotlb.page"), ==, 0);
+    g_assert_cmpint(vtd_qt_get(d, "domains.3.dsi"), ==, 2);
+    g_assert_cmpint(vtd_qt_get(d, "domains.9.dsi"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "domains.9.psi"), ==, 0);
+    g_assert_cmpint(vtd_qt_get(d, "removal.global.invalidations"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "removal.domain.invalidations"), ==, 3);
+    g_assert_cmpint(vtd_qt_get(d, "removal.all.empty"), ==, 4);
     qobject_unref(d);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Page-selective IOTLB: pages = sum of 2^AM, AM histogram, per-DID. */
 static void test_iotlb_page_am(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
     static const unsigned ams[] = { 0, 0, 1, 3, 9, VTD_MAMV };
     uint64_t pages = 0;
     QDict *d;
@@ -472,113 +185,115 @@ static void test_iotlb_page_am(void)
     for (i = 0; i < ARRAY_SIZE(ams); i++) {
         uint64_t addr = 0x40000000ULL;      /* aligned for every AM used */
 
-        vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 4),
-                         addr | ams[i]);
+        vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 4),
+                            addr | ams[i]);
         pages += 1ULL << ams[i];
     }
     d = vtd_counters(v->qts);
-    g_assert_cmpint(vtd_get(d, "qi.iotlb.page"), ==, ARRAY_SIZE(ams));
-    g_assert_cmpint(vtd_get(d, "qi.iotlb.pages"), ==, pages);
+    g_assert_cmpint(vtd_qt_get(d, "qi.iotlb.page"), ==, ARRAY_SIZE(ams));
+    g_assert_cmpint(vtd_qt_get(d, "qi.iotlb.pages"), ==, pages);
     g_assert_cmpint(vtd_list_item(d, "qi.iotlb.am_hist", 0), ==, 2);
     g_assert_cmpint(vtd_list_item(d, "qi.iotlb.am_hist", 1), ==, 1);
     g_assert_cmpint(vtd_list_item(d, "qi.iotlb.am_hist", 2), ==, 0);
     g_assert_cmpint(vtd_list_item(d, "qi.iotlb.am_hist", 3), ==, 1);
     g_assert_cmpint(vtd_list_item(d, "qi.iotlb.am_hist", 9), ==, 1);
     g_assert_cmpint(vtd_list_item(d, "qi.iotlb.am_hist", VTD_MAMV), ==, 1);
-    g_assert_cmpint(vtd_get(d, "domains.4.psi"), ==, ARRAY_SIZE(ams));
-    g_assert_cmpint(vtd_get(d, "domains.4.pages"), ==, pages);
+    g_assert_cmpint(vtd_qt_get(d, "domains.4.psi"), ==, ARRAY_SIZE(ams));
+    g_assert_cmpint(vtd_qt_get(d, "domains.4.pages"), ==, pages);
     qobject_unref(d);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Device-TLB and interrupt-entry-cache (global / index) descriptors. */
 static void test_devtlb_iec(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
 
-    vtd_qi_submit_ok(v, VTD_INV_DESC_DEVICE | ((uint64_t)EDU_SID << 32),
-                     0x200000);
-    vtd_qi_submit_ok(v, VTD_INV_DESC_IEC, 0);
-    vtd_qi_submit_ok(v, VTD_INV_DESC_IEC | (1 << 4) | (5ULL << 32), 0);
-    vtd_qi_submit_ok(v, VTD_INV_DESC_IEC | (1 << 4) | (6ULL << 32), 0);
+    vtd_qt_qi_submit_ok(v, VTD_INV_DESC_DEVICE | ((uint64_t)EDU_SID << 32),
+                        0x200000);
+    vtd_qt_qi_submit_ok(v, VTD_INV_DESC_IEC, 0);
+    vtd_qt_qi_submit_ok(v, VTD_INV_DESC_IEC | (1 << 4) | (5ULL << 32), 0);
+    vtd_qt_qi_submit_ok(v, VTD_INV_DESC_IEC | (1 << 4) | (6ULL << 32), 0);
     vtd_assert_counter(v, "qi.device_iotlb", 1);
     vtd_assert_counter(v, "qi.iec.global", 1);
     vtd_assert_counter(v, "qi.iec.index", 2);
     vtd_assert_counter(v, "qi.descriptors", 4);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Wait descriptors: SW / IF / FN bits counted; SW status still written. */
 static void test_wait_flags(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
 
     qtest_writel(v->qts, WAIT_STATUS, 0);
-    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW | DESC_WAIT_DATA(0xa1),
-                     WAIT_STATUS);
+    vtd_qt_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW |
+                        DESC_WAIT_DATA(0xa1), WAIT_STATUS);
     g_assert_cmphex(qtest_readl(v->qts, WAIT_STATUS), ==, 0xa1);
-    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW |
-                     VTD_INV_DESC_WAIT_FN | DESC_WAIT_DATA(0xa2), WAIT_STATUS);
+    vtd_qt_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW |
+                        VTD_INV_DESC_WAIT_FN | DESC_WAIT_DATA(0xa2),
+                        WAIT_STATUS);
     g_assert_cmphex(qtest_readl(v->qts, WAIT_STATUS), ==, 0xa2);
-    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_IF, 0);
-    g_assert(vtd_readl(v, DMAR_ICS_REG) & VTD_ICS_IWC);
-    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_IF |
-                     VTD_INV_DESC_WAIT_SW | DESC_WAIT_DATA(0xa3), WAIT_STATUS);
+    vtd_qt_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_IF, 0);
+    g_assert(vtd_qt_readl(v, DMAR_ICS_REG) & VTD_ICS_IWC);
+    vtd_qt_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_IF |
+                        VTD_INV_DESC_WAIT_SW | DESC_WAIT_DATA(0xa3),
+                        WAIT_STATUS);
     vtd_assert_counter(v, "qi.wait.total", 4);
     vtd_assert_counter(v, "qi.wait.sw", 3);
     vtd_assert_counter(v, "qi.wait.if", 2);
     vtd_assert_counter(v, "qi.wait.fn", 1);
     vtd_assert_counter(v, "qi.wait.no_sw_if", 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Spec (6.5.2.8): a wait with neither SW nor IF is accepted and counted. */
 static void test_wait_no_sw_if(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
 
-    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_FN, 0);
-    vtd_qi_submit_ok(v, DESC_WAIT, 0);
+    vtd_qt_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_FN, 0);
+    vtd_qt_qi_submit_ok(v, DESC_WAIT, 0);
     vtd_assert_counter(v, "qi.wait.total", 2);
     vtd_assert_counter(v, "qi.wait.no_sw_if", 2);
     vtd_assert_counter(v, "qi.wait.fn", 1);
     vtd_assert_counter(v, "qi.iqe", 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* x-spec-wait=off restores upstream: SW=IF=0 wait raises IQE, counted. */
 static void test_wait_no_sw_if_upstream(void)
 {
-    Vtd *v = vtd_start("x-accounting=on,x-spec-wait=off", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on,x-spec-wait=off", VTD_QT_NO_EDU);
 
-    vtd_qi_submit(v, DESC_WAIT | VTD_INV_DESC_WAIT_FN, 0);
-    g_assert_true(vtd_iqe(v));
-    g_assert_cmpuint(vtd_iqh(v), ==, 0);
+    vtd_qt_qi_submit(v, DESC_WAIT | VTD_INV_DESC_WAIT_FN, 0);
+    g_assert_true(vtd_qt_iqe(v));
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 0);
     vtd_assert_counter(v, "qi.iqe", 1);
     vtd_assert_counter(v, "qi.invalid.total", 1);
     vtd_assert_counter(v, "qi.invalid.wait", 1);
     vtd_assert_counter(v, "qi.wait.total", 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Scalable mode, 256-bit: PASID-cache, PASID-IOTLB, PASID dev-TLB. */
 static void test_pasid_descs(void)
 {
-    Vtd *v = vtd_start("x-accounting=on,x-scalable-mode=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on,x-scalable-mode=on", VTD_QT_NO_EDU);
     uint64_t pasid = 0x42ULL << 32, did = 6ULL << 16;
 
-    vtd_qi_push4(v, VTD_INV_DESC_PC | (3ULL << 4) | did, 0, 0, 0);
-    vtd_qi_push4(v, VTD_INV_DESC_PIOTLB | VTD_INV_DESC_PIOTLB_ALL_IN_PASID |
-                 did | pasid, 0, 0, 0);
-    vtd_qi_push4(v, VTD_INV_DESC_PIOTLB | VTD_INV_DESC_PIOTLB_PSI_IN_PASID |
-                 did | pasid, 0x80000000ULL | 2, 0, 0);
-    vtd_qi_push4(v, VTD_INV_DESC_PIOTLB | VTD_INV_DESC_PIOTLB_PSI_IN_PASID |
-                 did | pasid, 0x80000000ULL | 4, 0, 0);
-    vtd_qi_push4(v, VTD_INV_DESC_DEV_PIOTLB | ((uint64_t)EDU_SID << 16) |
-                 pasid, 0x1000, 0, 0);
-    vtd_qi_kick(v);
-    g_assert_false(vtd_iqe(v));
-    g_assert_cmpuint(vtd_iqh(v), ==, 5);
+    vtd_qt_qi_push4(v, VTD_INV_DESC_PC | (3ULL << 4) | did, 0, 0, 0);
+    vtd_qt_qi_push4(v, VTD_INV_DESC_PIOTLB | VTD_INV_DESC_PIOTLB_ALL_IN_PASID |
+                    did | pasid, 0, 0, 0);
+    vtd_qt_qi_push4(v, VTD_INV_DESC_PIOTLB | VTD_INV_DESC_PIOTLB_PSI_IN_PASID |
+                    did | pasid, 0x80000000ULL | 2, 0, 0);
+    vtd_qt_qi_push4(v, VTD_INV_DESC_PIOTLB | VTD_INV_DESC_PIOTLB_PSI_IN_PASID |
+                    did | pasid, 0x80000000ULL | 4, 0, 0);
+    vtd_qt_qi_push4(v, VTD_INV_DESC_DEV_PIOTLB | ((uint64_t)EDU_SID << 16) |
+                    pasid, 0x1000, 0, 0);
+    vtd_qt_qi_kick(v);
+    g_assert_false(vtd_qt_iqe(v));
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 5);
     vtd_assert_counter(v, "qi.pasid_cache", 1);
     vtd_assert_counter(v, "qi.pasid_iotlb.pasid", 1);
     vtd_assert_counter(v, "qi.pasid_iotlb.page", 2);
@@ -587,52 +302,53 @@ static void test_pasid_descs(void)
     vtd_assert_counter(v, "removal.pasid.invalidations", 1);
     vtd_assert_counter(v, "removal.pasid_page.invalidations", 2);
     vtd_assert_counter(v, "qi.batch_hist.5-8", 1);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* N descriptors in one IQT write land in the right histogram bin. */
 static void test_batches(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
     static const unsigned sizes[] = { 1, 2, 3, 4, 5, 8, 9, 16, 17 };
     unsigned i, j, total = 0, max = 0;
     QDict *d;
 
     for (i = 0; i < ARRAY_SIZE(sizes); i++) {
         for (j = 0; j + 1 < sizes[i]; j++) {
-            vtd_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 1),
-                        0x10000000ULL + j * 0x1000);
+            vtd_qt_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 1),
+                           0x10000000ULL + j * 0x1000);
         }
-        vtd_qi_push(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW | DESC_WAIT_DATA(i),
-                    WAIT_STATUS);
-        vtd_qi_kick(v);
-        g_assert_false(vtd_iqe(v));
+        vtd_qt_qi_push(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW | DESC_WAIT_DATA(i),
+                       WAIT_STATUS);
+        vtd_qt_qi_kick(v);
+        g_assert_false(vtd_qt_iqe(v));
         total += sizes[i];
         max = MAX(max, sizes[i]);
     }
-    vtd_qi_kick(v);             /* an IQT write that adds nothing */
+    vtd_qt_qi_kick(v);             /* an IQT write that adds nothing */
     d = vtd_counters(v->qts);
-    g_assert_cmpint(vtd_get(d, "qi.iqt_writes"), ==, ARRAY_SIZE(sizes) + 1);
-    g_assert_cmpint(vtd_get(d, "qi.iqt_descriptors"), ==, total);
-    g_assert_cmpint(vtd_get(d, "qi.descriptors"), ==, total);
-    g_assert_cmpint(vtd_get(d, "qi.batch_max"), ==, max);
-    g_assert_cmpint(vtd_get(d, "qi.batch_hist.0"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "qi.batch_hist.1"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "qi.batch_hist.2"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "qi.batch_hist.3-4"), ==, 2);
-    g_assert_cmpint(vtd_get(d, "qi.batch_hist.5-8"), ==, 2);
-    g_assert_cmpint(vtd_get(d, "qi.batch_hist.9-16"), ==, 2);
-    g_assert_cmpint(vtd_get(d, "qi.batch_hist.17-32"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "qi.wait.total"), ==, ARRAY_SIZE(sizes));
-    g_assert_cmpint(vtd_get(d, "qi.iotlb.page"), ==, total - ARRAY_SIZE(sizes));
+    g_assert_cmpint(vtd_qt_get(d, "qi.iqt_writes"), ==, ARRAY_SIZE(sizes) + 1);
+    g_assert_cmpint(vtd_qt_get(d, "qi.iqt_descriptors"), ==, total);
+    g_assert_cmpint(vtd_qt_get(d, "qi.descriptors"), ==, total);
+    g_assert_cmpint(vtd_qt_get(d, "qi.batch_max"), ==, max);
+    g_assert_cmpint(vtd_qt_get(d, "qi.batch_hist.0"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "qi.batch_hist.1"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "qi.batch_hist.2"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "qi.batch_hist.3-4"), ==, 2);
+    g_assert_cmpint(vtd_qt_get(d, "qi.batch_hist.5-8"), ==, 2);
+    g_assert_cmpint(vtd_qt_get(d, "qi.batch_hist.9-16"), ==, 2);
+    g_assert_cmpint(vtd_qt_get(d, "qi.batch_hist.17-32"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "qi.wait.total"), ==, ARRAY_SIZE(sizes));
+    g_assert_cmpint(vtd_qt_get(d, "qi.iotlb.page"), ==,
+                    total - ARRAY_SIZE(sizes));
     qobject_unref(d);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Descriptors across the end of the 256-entry queue are all counted once. */
 static void test_wraparound(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
     unsigned i, n = 0;
 
     /* 3 rounds of 100 descriptors: the third one wraps past entry 255 */
@@ -640,14 +356,14 @@ static void test_wraparound(void)
         unsigned j;
 
         for (j = 0; j < 99; j++) {
-            vtd_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, j % 4), 0);
+            vtd_qt_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, j % 4), 0);
         }
-        vtd_qi_push(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW | DESC_WAIT_DATA(i),
-                    WAIT_STATUS);
-        vtd_qi_kick(v);
+        vtd_qt_qi_push(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW | DESC_WAIT_DATA(i),
+                       WAIT_STATUS);
+        vtd_qt_qi_kick(v);
         n += 100;
-        g_assert_false(vtd_iqe(v));
-        g_assert_cmpuint(vtd_iqh(v), ==, n % 256);
+        g_assert_false(vtd_qt_iqe(v));
+        g_assert_cmpuint(vtd_qt_iqh(v), ==, n % 256);
     }
     g_assert_cmphex(qtest_readl(v->qts, WAIT_STATUS), ==, 2);
     vtd_assert_counter(v, "qi.descriptors", 300);
@@ -655,114 +371,115 @@ static void test_wraparound(void)
     vtd_assert_counter(v, "domains.0.dsi", 75);
     vtd_assert_counter(v, "domains.3.dsi", 72);
     vtd_assert_counter(v, "qi.batch_hist.65-128", 3);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Reserved bit in an IOTLB descriptor: IQE, counted, queue stops there. */
 static void test_invalid_reserved(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
 
-    vtd_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
-    vtd_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0) | (1ULL << 8), 0);
-    vtd_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
-    vtd_qi_kick(v);
-    g_assert_true(vtd_iqe(v));
-    g_assert_cmpuint(vtd_iqh(v), ==, 1);
+    vtd_qt_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
+    vtd_qt_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0) | (1ULL << 8),
+                   0);
+    vtd_qt_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
+    vtd_qt_qi_kick(v);
+    g_assert_true(vtd_qt_iqe(v));
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 1);
     vtd_assert_counter(v, "qi.iotlb.global", 1);
     vtd_assert_counter(v, "qi.invalid.total", 1);
     vtd_assert_counter(v, "qi.invalid.iotlb", 1);
     vtd_assert_counter(v, "qi.iqe", 1);
     vtd_assert_counter(v, "qi.batch_hist.2", 1);
     /* IQT writes while IQE is set process nothing */
-    vtd_qi_kick(v);
+    vtd_qt_qi_kick(v);
     vtd_assert_counter(v, "qi.batch_hist.0", 1);
     vtd_assert_counter(v, "qi.invalid.total", 1);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Unknown descriptor types (and PASID-cache in legacy mode) raise IQE. */
 static void test_invalid_type(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
 
-    vtd_qi_submit(v, 0xf, 0);
-    g_assert_true(vtd_iqe(v));
+    vtd_qt_qi_submit(v, 0xf, 0);
+    g_assert_true(vtd_qt_iqe(v));
     vtd_assert_counter(v, "qi.invalid.unknown", 1);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 
-    v = vtd_start("x-accounting=on", VTD_NO_EDU);
-    vtd_qi_submit(v, VTD_INV_DESC_PC, 0);
-    g_assert_true(vtd_iqe(v));
+    v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
+    vtd_qt_qi_submit(v, VTD_INV_DESC_PC, 0);
+    g_assert_true(vtd_qt_iqe(v));
     vtd_assert_counter(v, "qi.invalid.pasid_cache", 1);
     vtd_assert_counter(v, "qi.invalid.total", 1);
     vtd_assert_counter(v, "qi.descriptors", 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Page-selective IOTLB with AM > MAMV is rejected, not added to pages. */
 static void test_invalid_am(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
 
-    vtd_qi_submit(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 1), VTD_MAMV + 1);
-    g_assert_true(vtd_iqe(v));
+    vtd_qt_qi_submit(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 1), VTD_MAMV + 1);
+    g_assert_true(vtd_qt_iqe(v));
     vtd_assert_counter(v, "qi.invalid.iotlb", 1);
     vtd_assert_counter(v, "qi.iotlb.page", 0);
     vtd_assert_counter(v, "qi.iotlb.pages", 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* IQT beyond the queue size raises IQE once and counts iqe_tail. */
 static void test_invalid_tail(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
 
-    vtd_writeq(v, DMAR_IQT_REG, 300ULL << 4);
-    g_assert_true(vtd_iqe(v));
-    g_assert_cmpuint(vtd_iqh(v), ==, 0);
+    vtd_qt_writeq(v, DMAR_IQT_REG, 300ULL << 4);
+    g_assert_true(vtd_qt_iqe(v));
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 0);
     vtd_assert_counter(v, "qi.iqe_tail", 1);
     vtd_assert_counter(v, "qi.iqe", 1);
     vtd_assert_counter(v, "qi.invalid.total", 0);
     vtd_assert_counter(v, "qi.descriptors", 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Register-based CCMD invalidations are counted by granularity. */
 static void test_register_ccmd(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU | VTD_NO_QI);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU | VTD_QT_NO_QI);
 
-    vtd_writeq(v, DMAR_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_GLOBAL_INVL);
-    g_assert_false(vtd_readq(v, DMAR_CCMD_REG) & VTD_CCMD_ICC);
-    vtd_writeq(v, DMAR_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_DOMAIN_INVL | 2);
-    vtd_writeq(v, DMAR_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_DEVICE_INVL |
-               ((uint64_t)EDU_SID << 16) | 2);
-    vtd_writeq(v, DMAR_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_DEVICE_INVL);
-    vtd_writeq(v, DMAR_CCMD_REG, VTD_CCMD_ICC);     /* CIRG 0: invalid */
+    vtd_qt_writeq(v, DMAR_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_GLOBAL_INVL);
+    g_assert_false(vtd_qt_readq(v, DMAR_CCMD_REG) & VTD_CCMD_ICC);
+    vtd_qt_writeq(v, DMAR_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_DOMAIN_INVL | 2);
+    vtd_qt_writeq(v, DMAR_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_DEVICE_INVL |
+                  ((uint64_t)EDU_SID << 16) | 2);
+    vtd_qt_writeq(v, DMAR_CCMD_REG, VTD_CCMD_ICC | VTD_CCMD_DEVICE_INVL);
+    vtd_qt_writeq(v, DMAR_CCMD_REG, VTD_CCMD_ICC);     /* CIRG 0: invalid */
     vtd_assert_counter(v, "register.context_cache.global", 1);
     vtd_assert_counter(v, "register.context_cache.domain", 1);
     vtd_assert_counter(v, "register.context_cache.device", 2);
     vtd_assert_counter(v, "register.context_cache.invalid", 1);
     vtd_assert_counter(v, "qi.descriptors", 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Register-based IOTLB invalidations are counted; ignored while QI is on. */
 static void test_register_iotlb(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU | VTD_NO_QI);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU | VTD_QT_NO_QI);
 
-    vtd_writeq(v, DMAR_IOTLB_REG, VTD_TLB_IVT | VTD_TLB_GLOBAL_FLUSH);
-    g_assert_false(vtd_readq(v, DMAR_IOTLB_REG) & VTD_TLB_IVT);
-    vtd_writeq(v, DMAR_IOTLB_REG, VTD_TLB_IVT | VTD_TLB_DSI_FLUSH |
-               ((uint64_t)EDU_DID << 32));
-    vtd_writeq(v, DMAR_IVA_REG, 0x200000 | 1);
-    vtd_writeq(v, DMAR_IOTLB_REG, VTD_TLB_IVT | VTD_TLB_PSI_FLUSH |
-               ((uint64_t)EDU_DID << 32));
-    vtd_writeq(v, DMAR_IVA_REG, 0x200000 | (VTD_MAMV + 1));
-    vtd_writeq(v, DMAR_IOTLB_REG, VTD_TLB_IVT | VTD_TLB_PSI_FLUSH |
-               ((uint64_t)EDU_DID << 32));
+    vtd_qt_writeq(v, DMAR_IOTLB_REG, VTD_TLB_IVT | VTD_TLB_GLOBAL_FLUSH);
+    g_assert_false(vtd_qt_readq(v, DMAR_IOTLB_REG) & VTD_TLB_IVT);
+    vtd_qt_writeq(v, DMAR_IOTLB_REG, VTD_TLB_IVT | VTD_TLB_DSI_FLUSH |
+                  ((uint64_t)EDU_DID << 32));
+    vtd_qt_writeq(v, DMAR_IVA_REG, 0x200000 | 1);
+    vtd_qt_writeq(v, DMAR_IOTLB_REG, VTD_TLB_IVT | VTD_TLB_PSI_FLUSH |
+                  ((uint64_t)EDU_DID << 32));
+    vtd_qt_writeq(v, DMAR_IVA_REG, 0x200000 | (VTD_MAMV + 1));
+    vtd_qt_writeq(v, DMAR_IOTLB_REG, VTD_TLB_IVT | VTD_TLB_PSI_FLUSH |
+                  ((uint64_t)EDU_DID << 32));
     vtd_assert_counter(v, "register.iotlb.global", 1);
     vtd_assert_counter(v, "register.iotlb.domain", 1);
     vtd_assert_counter(v, "register.iotlb.page", 1);
@@ -771,156 +488,150 @@ static void test_register_iotlb(void)
     vtd_assert_counter(v, "domains.5.dsi", 0);
 
     /* with QI enabled the model ignores register-based requests */
-    qtest_memset(v->qts, INV_QUEUE, 0, 0x1000);
-    vtd_writeq(v, DMAR_IQT_REG, 0);
-    vtd_writeq(v, DMAR_IQA_REG, INV_QUEUE);
-    vtd_gcmd_set(v, VTD_GCMD_QIE);
-    vtd_writeq(v, DMAR_IOTLB_REG, VTD_TLB_IVT | VTD_TLB_GLOBAL_FLUSH);
+    vtd_qt_writeq(v, DMAR_IQT_REG, 0);
+    vtd_qt_qi_enable(v);
+    vtd_qt_writeq(v, DMAR_IOTLB_REG, VTD_TLB_IVT | VTD_TLB_GLOBAL_FLUSH);
     vtd_assert_counter(v, "register.iotlb.global", 1);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* edu DMA: first access misses and walks, repeats hit the IOTLB. */
 static void test_dma_hit_miss(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", 0);
+    VtdQt *v = vtd_start("x-accounting=on", 0);
     QDict *d;
 
-    edu_dma_read(v, IOVA_BASE, 8);
-    edu_dma_read(v, IOVA_BASE + 0x10, 8);
-    edu_dma_read(v, IOVA_BASE + 0x1000, 8);
-    edu_dma_read(v, IOVA_BASE, 8);
+    vtd_qt_edu_dma_read(v, IOVA_BASE, 8);
+    vtd_qt_edu_dma_read(v, IOVA_BASE + 0x10, 8);
+    vtd_qt_edu_dma_read(v, IOVA_BASE + 0x1000, 8);
+    vtd_qt_edu_dma_read(v, IOVA_BASE, 8);
     d = vtd_counters(v->qts);
-    g_assert_cmpint(vtd_get(d, "translation.translations"), ==, 4);
-    g_assert_cmpint(vtd_get(d, "translation.iotlb_misses"), ==, 2);
-    g_assert_cmpint(vtd_get(d, "translation.iotlb_hits"), ==, 2);
-    g_assert_cmpint(vtd_get(d, "translation.iotlb_inserts"), ==, 2);
-    g_assert_cmpint(vtd_get(d, "translation.page_walks"), ==, 2);
-    g_assert_cmpint(vtd_get(d, "translation.faults"), ==, 0);
-    g_assert_cmpint(vtd_get(d, "translation.iotlb_full_drops"), ==, 0);
+    g_assert_cmpint(vtd_qt_get(d, "translation.translations"), ==, 4);
+    g_assert_cmpint(vtd_qt_get(d, "translation.iotlb_misses"), ==, 2);
+    g_assert_cmpint(vtd_qt_get(d, "translation.iotlb_hits"), ==, 2);
+    g_assert_cmpint(vtd_qt_get(d, "translation.iotlb_inserts"), ==, 2);
+    g_assert_cmpint(vtd_qt_get(d, "translation.page_walks"), ==, 2);
+    g_assert_cmpint(vtd_qt_get(d, "translation.faults"), ==, 0);
+    g_assert_cmpint(vtd_qt_get(d, "translation.iotlb_full_drops"), ==, 0);
     qobject_unref(d);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Invalidations remove exactly the cached entries they cover. */
 static void test_dma_removed(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", 0);
+    VtdQt *v = vtd_start("x-accounting=on", 0);
     unsigned i;
     QDict *d;
 
     for (i = 0; i < 4; i++) {
-        edu_dma_read(v, IOVA_BASE + i * 0x1000, 8);
+        vtd_qt_edu_dma_read(v, IOVA_BASE + i * 0x1000, 8);
     }
     vtd_assert_counter(v, "translation.iotlb_inserts", 4);
     /* PSI on page 0: removes 1; PSI AM=1 on pages 2-3: removes 2 */
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, EDU_DID),
-                     IOVA_BASE);
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, EDU_DID),
-                     (IOVA_BASE + 0x2000) | 1);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, EDU_DID),
+                        IOVA_BASE);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, EDU_DID),
+                        (IOVA_BASE + 0x2000) | 1);
     /* PSI on an uncached page and a DSI of another domain: remove nothing */
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, EDU_DID),
-                     IOVA_BASE + 0x7000);
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, EDU_DID + 1), 0);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, EDU_DID),
+                        IOVA_BASE + 0x7000);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, EDU_DID + 1),
+                        0);
     /* DSI on the edu domain: removes the last one (page 1) */
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, EDU_DID), 0);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, EDU_DID), 0);
     d = vtd_counters(v->qts);
-    g_assert_cmpint(vtd_get(d, "removal.page.invalidations"), ==, 3);
-    g_assert_cmpint(vtd_get(d, "removal.page.entries"), ==, 3);
-    g_assert_cmpint(vtd_get(d, "removal.page.empty"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "removal.domain.invalidations"), ==, 2);
-    g_assert_cmpint(vtd_get(d, "removal.domain.entries"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "removal.domain.empty"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "removal.all.entries"), ==, 4);
-    g_assert_cmpint(vtd_get(d, "removal.all.empty"), ==, 2);
-    g_assert_cmpint(vtd_get(d, "domains.5.removed"), ==, 4);
-    g_assert_cmpint(vtd_get(d, "domains.6.removed"), ==, 0);
+    g_assert_cmpint(vtd_qt_get(d, "removal.page.invalidations"), ==, 3);
+    g_assert_cmpint(vtd_qt_get(d, "removal.page.entries"), ==, 3);
+    g_assert_cmpint(vtd_qt_get(d, "removal.page.empty"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "removal.domain.invalidations"), ==, 2);
+    g_assert_cmpint(vtd_qt_get(d, "removal.domain.entries"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "removal.domain.empty"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "removal.all.entries"), ==, 4);
+    g_assert_cmpint(vtd_qt_get(d, "removal.all.empty"), ==, 2);
+    g_assert_cmpint(vtd_qt_get(d, "domains.5.removed"), ==, 4);
+    g_assert_cmpint(vtd_qt_get(d, "domains.6.removed"), ==, 0);
     qobject_unref(d);
     /* everything is gone: the next DMA misses again */
-    edu_dma_read(v, IOVA_BASE + 0x1000, 8);
+    vtd_qt_edu_dma_read(v, IOVA_BASE + 0x1000, 8);
     vtd_assert_counter(v, "translation.iotlb_misses", 5);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* A global IOTLB invalidation removes every cached entry. */
 static void test_dma_global_removed(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", 0);
+    VtdQt *v = vtd_start("x-accounting=on", 0);
     unsigned i;
 
     for (i = 0; i < 3; i++) {
-        edu_dma_read(v, IOVA_BASE + i * 0x1000, 8);
+        vtd_qt_edu_dma_read(v, IOVA_BASE + i * 0x1000, 8);
     }
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
     vtd_assert_counter(v, "removal.global.invalidations", 2);
     vtd_assert_counter(v, "removal.global.entries", 3);
     vtd_assert_counter(v, "removal.global.empty", 1);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Inserting into a full IOTLB (1024 entries) drops all of it, counted. */
 static void test_dma_full_drop(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_MANY);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_MANY);
     unsigned i;
     QDict *d;
 
     for (i = 0; i < MANY_PAGES; i++) {
-        edu_dma_read(v, IOVA_BASE + i * 0x1000ULL, 8);
+        vtd_qt_edu_dma_read(v, IOVA_BASE + i * 0x1000ULL, 8);
     }
-    edu_dma_read(v, IOVA_BASE + (MANY_PAGES - 1) * 0x1000ULL, 8);
-    edu_dma_read(v, IOVA_BASE, 8);
+    vtd_qt_edu_dma_read(v, IOVA_BASE + (MANY_PAGES - 1) * 0x1000ULL, 8);
+    vtd_qt_edu_dma_read(v, IOVA_BASE, 8);
     d = vtd_counters(v->qts);
-    g_assert_cmpint(vtd_get(d, "translation.iotlb_full_drops"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "translation.iotlb_full_dropped_entries"),
+    g_assert_cmpint(vtd_qt_get(d, "translation.iotlb_full_drops"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "translation.iotlb_full_dropped_entries"),
                     ==, VTD_IOTLB_MAX_SIZE);
-    g_assert_cmpint(vtd_get(d, "translation.iotlb_inserts"), ==,
+    g_assert_cmpint(vtd_qt_get(d, "translation.iotlb_inserts"), ==,
                     MANY_PAGES + 1);
-    g_assert_cmpint(vtd_get(d, "translation.iotlb_hits"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "translation.iotlb_misses"), ==,
+    g_assert_cmpint(vtd_qt_get(d, "translation.iotlb_hits"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "translation.iotlb_misses"), ==,
                     MANY_PAGES + 1);
-    g_assert_cmpint(vtd_get(d, "removal.all.invalidations"), ==, 0);
+    g_assert_cmpint(vtd_qt_get(d, "removal.all.invalidations"), ==, 0);
     qobject_unref(d);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* DMA to an unmapped IOVA is a recorded fault, no IOTLB insert. */
 static void test_dma_fault(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", 0);
+    VtdQt *v = vtd_start("x-accounting=on", 0);
 
     /*
      * 1 byte: the memory core translates a failing wider access more than
      * once (8 bytes: 2 translations), which the counters then show.
      */
-    edu_dma_read(v, IOVA_UNMAPPED, 1);
-    g_assert(vtd_readl(v, DMAR_FSTS_REG) & VTD_FSTS_PPF);
+    vtd_qt_edu_dma_read(v, IOVA_UNMAPPED, 1);
+    g_assert(vtd_qt_readl(v, DMAR_FSTS_REG) & VTD_FSTS_PPF);
     vtd_assert_counter(v, "translation.faults", 1);
     vtd_assert_counter(v, "translation.iotlb_inserts", 0);
     vtd_assert_counter(v, "translation.iotlb_misses", 1);
     vtd_assert_counter(v, "translation.translations", 1);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* x-counters-reset zeroes everything at once; counting then resumes. */
 static void test_reset(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", 0);
-    QDict *rsp;
+    VtdQt *v = vtd_start("x-accounting=on", 0);
 
-    edu_dma_read(v, IOVA_BASE, 8);
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, EDU_DID),
-                     IOVA_BASE | 2);
-    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW, WAIT_STATUS);
+    vtd_qt_edu_dma_read(v, IOVA_BASE, 8);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, EDU_DID),
+                        IOVA_BASE | 2);
+    vtd_qt_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW, WAIT_STATUS);
     g_assert_cmpint(vtd_counter_sum(v), >, 0);
-    rsp = qtest_qmp(v->qts, "{ 'execute': 'qom-set', 'arguments': "
-                    "{ 'path': %s, 'property': 'x-counters-reset', "
-                    "'value': true } }", IOMMU_PATH);
-    g_assert(qdict_haskey(rsp, "return"));
-    qobject_unref(rsp);
+    vtd_qt_qom_set_true(v->qts, "x-counters-reset");
     g_assert_cmpint(vtd_counter_sum(v), ==, 0);
-    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW, WAIT_STATUS);
+    vtd_qt_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW, WAIT_STATUS);
     vtd_assert_counter(v, "qi.wait.total", 1);
     vtd_assert_counter(v, "qi.descriptors", 1);
     /*
@@ -928,19 +639,19 @@ static void test_reset(void)
      * batch_max, batch_hist.1
      */
     g_assert_cmpint(vtd_counter_sum(v), ==, 7);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Counters survive a system reset (only x-counters-reset clears them). */
 static void test_system_reset_keeps(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
 
-    vtd_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
+    vtd_qt_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
     qobject_unref(qtest_qmp(v->qts, "{ 'execute': 'system_reset' }"));
     qtest_qmp_eventwait(v->qts, "RESET");
     vtd_assert_counter(v, "qi.context_cache.global", 1);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* x-counters-file receives the same JSON object at shutdown. */
@@ -951,58 +662,33 @@ static void test_shutdown_file(void)
     g_autofree char *opts = g_strdup_printf("x-accounting=on,"
                                             "x-counters-file=%s", path);
     g_autofree char *text = NULL;
-    Vtd *v = vtd_start(opts, VTD_NO_EDU);
+    VtdQt *v = vtd_start(opts, VTD_QT_NO_EDU);
     QDict *d;
 
-    vtd_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 2), 0x3000);
-    vtd_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW, WAIT_STATUS);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 2), 0x3000);
+    vtd_qt_qi_submit_ok(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW, WAIT_STATUS);
     g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
-    vtd_stop(v);
+    vtd_qt_stop(v);
 
     g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
     d = qobject_to(QDict, qobject_from_json(text, &error_abort));
     g_assert_nonnull(d);
     g_assert_cmpint(qdict_get_int(d, "version"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "qi.descriptors"), ==, 2);
-    g_assert_cmpint(vtd_get(d, "qi.iotlb.page"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "qi.wait.sw"), ==, 1);
-    g_assert_cmpint(vtd_get(d, "domains.2.psi"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "qi.descriptors"), ==, 2);
+    g_assert_cmpint(vtd_qt_get(d, "qi.iotlb.page"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "qi.wait.sw"), ==, 1);
+    g_assert_cmpint(vtd_qt_get(d, "domains.2.psi"), ==, 1);
     qobject_unref(d);
     unlink(path);
     rmdir(dir);
-}
-
-/*
- * Run QEMU directly (not as a qtest) with @opts; answer "quit" on the
- * monitor.  Returns its exit status and stderr+stdout in @out.
- */
-static int run_qemu(const char *opts, char **out)
-{
-    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
-    g_autofree char *cmd = NULL;
-    g_autoptr(GError) err = NULL;
-    char *argv[4];
-    int status;
-
-    g_assert(qemu);
-    cmd = g_strdup_printf("echo quit | %s -M q35 -display none -S "
-                          "-monitor stdio -device intel-iommu,%s 2>&1",
-                          qemu, opts);
-    argv[0] = (char *)"/bin/sh";
-    argv[1] = (char *)"-c";
-    argv[2] = cmd;
-    argv[3] = NULL;
-    g_assert_true(g_spawn_sync(NULL, argv, NULL, 0, NULL, NULL, out, NULL,
-                               &status, &err));
-    return status;
 }
 
 /* A counters file in a missing directory fails realize with a clear error. */
 static void test_file_bad_dir(void)
 {
     g_autofree char *out = NULL;
-    int status = run_qemu("x-accounting=on,"
-                          "x-counters-file=/nonexistent-vtd-dir/c.json", &out);
+    int status = vtd_qt_run_qemu("x-accounting=on,x-counters-file="
+                                 "/nonexistent-vtd-dir/c.json", &out);
 
     g_assert_cmpint(status, !=, 0);
     g_assert_nonnull(strstr(out, "does not exist"));
@@ -1012,7 +698,7 @@ static void test_file_bad_dir(void)
 static void test_file_needs_accounting(void)
 {
     g_autofree char *out = NULL;
-    int status = run_qemu("x-counters-file=/tmp/vtd-unused.json", &out);
+    int status = vtd_qt_run_qemu("x-counters-file=/tmp/vtd-unused.json", &out);
 
     g_assert_cmpint(status, !=, 0);
     g_assert_nonnull(strstr(out, "needs x-accounting=on"));
@@ -1022,8 +708,8 @@ static void test_file_needs_accounting(void)
 static void test_file_write_failure(void)
 {
     g_autofree char *out = NULL;
-    int status = run_qemu("x-accounting=on,"
-                          "x-counters-file=/proc/vtd-acct-test.json", &out);
+    int status = vtd_qt_run_qemu("x-accounting=on,x-counters-file="
+                                 "/proc/vtd-acct-test.json", &out);
 
     g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     g_assert_nonnull(strstr(out, "cannot write x-counters-file"));
@@ -1033,18 +719,19 @@ static void test_file_write_failure(void)
  * Same sequence with accounting off and on: identical register state and
  * status writes (accounting is pure bookkeeping); off reads all zero.
  */
-static void run_sequence(Vtd *v, uint8_t *csr, uint32_t *status)
+static void run_sequence(VtdQt *v, uint8_t *csr, uint32_t *status)
 {
-    edu_dma_read(v, IOVA_BASE, 8);
-    edu_dma_read(v, IOVA_BASE, 8);
-    edu_dma_read(v, IOVA_UNMAPPED, 1);
-    vtd_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, EDU_DID), IOVA_BASE);
-    vtd_qi_push(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
-    vtd_qi_push(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW | DESC_WAIT_DATA(0x77),
-                WAIT_STATUS);
-    vtd_qi_push(v, DESC_WAIT | VTD_INV_DESC_WAIT_IF, 0);
-    vtd_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0) | (1ULL << 12), 0);
-    vtd_qi_kick(v);
+    vtd_qt_edu_dma_read(v, IOVA_BASE, 8);
+    vtd_qt_edu_dma_read(v, IOVA_BASE, 8);
+    vtd_qt_edu_dma_read(v, IOVA_UNMAPPED, 1);
+    vtd_qt_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, EDU_DID), IOVA_BASE);
+    vtd_qt_qi_push(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
+    vtd_qt_qi_push(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW | DESC_WAIT_DATA(0x77),
+                   WAIT_STATUS);
+    vtd_qt_qi_push(v, DESC_WAIT | VTD_INV_DESC_WAIT_IF, 0);
+    vtd_qt_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0) | (1ULL << 12),
+                   0);
+    vtd_qt_qi_kick(v);
     qtest_memread(v->qts, IOMMU_BASE, csr, DMAR_REG_SIZE);
     *status = qtest_readl(v->qts, WAIT_STATUS);
 }
@@ -1053,7 +740,7 @@ static void test_off_same_behaviour(void)
 {
     uint8_t csr_off[DMAR_REG_SIZE], csr_on[DMAR_REG_SIZE];
     uint32_t st_off, st_on;
-    Vtd *v;
+    VtdQt *v;
     QDict *d;
 
     v = vtd_start("", 0);
@@ -1061,15 +748,15 @@ static void test_off_same_behaviour(void)
     d = vtd_counters(v->qts);
     g_assert_false(qdict_get_bool(d, "enabled"));
     g_assert_cmpint(qdict_get_int(d, "version"), ==, 1);
-    g_assert_cmpint(vtd_sum(QOBJECT(d)), ==, 0);
+    g_assert_cmpint(vtd_qt_sum(QOBJECT(d)), ==, 0);
     qobject_unref(d);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 
     v = vtd_start("x-accounting=on", 0);
     run_sequence(v, csr_on, &st_on);
     vtd_assert_counter(v, "qi.invalid.iotlb", 1);
     vtd_assert_counter(v, "translation.faults", 1);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 
     g_assert_cmphex(st_off, ==, 0x77);
     g_assert_cmphex(st_on, ==, st_off);
@@ -1080,30 +767,25 @@ static void test_off_same_behaviour(void)
 /* With accounting off, reset is accepted and counters remain zero. */
 static void test_off_reset_zero(void)
 {
-    Vtd *v = vtd_start("x-accounting=off", VTD_NO_EDU);
-    QDict *rsp;
+    VtdQt *v = vtd_start("x-accounting=off", VTD_QT_NO_EDU);
 
-    vtd_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
-    rsp = qtest_qmp(v->qts, "{ 'execute': 'qom-set', 'arguments': "
-                    "{ 'path': %s, 'property': 'x-counters-reset', "
-                    "'value': true } }", IOMMU_PATH);
-    g_assert(qdict_haskey(rsp, "return"));
-    qobject_unref(rsp);
+    vtd_qt_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
+    vtd_qt_qom_set_true(v->qts, "x-counters-reset");
     g_assert_cmpint(vtd_counter_sum(v), ==, 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* HMP "qom-get" prints the same object (readable from the monitor). */
 static void test_hmp_qom_get(void)
 {
-    Vtd *v = vtd_start("x-accounting=on", VTD_NO_EDU);
+    VtdQt *v = vtd_start("x-accounting=on", VTD_QT_NO_EDU);
     g_autofree char *out = NULL;
 
-    vtd_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
+    vtd_qt_qi_submit_ok(v, DESC_CC(VTD_INV_DESC_CC_GLOBAL, 0), 0);
     out = qtest_hmp(v->qts, "qom-get " IOMMU_PATH " x-counters");
     g_assert_nonnull(strstr(out, "\"version\": 1"));
     g_assert_nonnull(strstr(out, "\"global\": 1"));
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /*
@@ -1138,22 +820,22 @@ static double bench_run(BenchMode mode, const char *trace_file,
     g_autofree char *log = NULL;
     int64_t t0, t1;
     unsigned i;
-    Vtd *v;
+    VtdQt *v;
 
     if (mode == BENCH_TRACE) {
         extra = g_strdup_printf("-trace 'vtd_inv_desc*' -D %s", trace_file);
         vtd_extra_args = extra;
     }
-    v = vtd_start(mode == BENCH_ON ? "x-accounting=on" : "", VTD_NO_EDU);
+    v = vtd_start(mode == BENCH_ON ? "x-accounting=on" : "", VTD_QT_NO_EDU);
     vtd_extra_args = "";
 
     for (i = 0; i < v->qsize; i++) {
         if (i % 16 == 15) {
-            vtd_qi_push(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW |
-                        DESC_WAIT_DATA(i), WAIT_STATUS);
+            vtd_qt_qi_push(v, DESC_WAIT | VTD_INV_DESC_WAIT_SW |
+                           DESC_WAIT_DATA(i), WAIT_STATUS);
         } else {
-            vtd_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 1),
-                        0x10000000ULL + i * 0x1000ULL);
+            vtd_qt_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 1),
+                           0x10000000ULL + i * 0x1000ULL);
         }
     }
     g_assert_cmpuint(v->tail, ==, 0);
@@ -1161,17 +843,17 @@ static double bench_run(BenchMode mode, const char *trace_file,
     t0 = g_get_monotonic_time();
     for (i = 0; i < BENCH_ROUNDS; i++) {
         v->tail = (v->tail + BENCH_BATCH) % v->qsize;
-        vtd_qi_kick(v);
+        vtd_qt_qi_kick(v);
     }
     t1 = g_get_monotonic_time();
-    g_assert_false(vtd_iqe(v));
-    g_assert_cmpuint(vtd_iqh(v), ==, v->tail);
+    g_assert_false(vtd_qt_iqe(v));
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, v->tail);
 
     *count = 0;
     if (mode == BENCH_ON) {
         *count = vtd_counter(v, "qi.descriptors");
     }
-    vtd_stop(v);
+    vtd_qt_stop(v);
     if (mode == BENCH_TRACE) {
         const char *p;
 

@@ -11,113 +11,39 @@
  */
 
 #include "qemu/osdep.h"
-#include "libqtest.h"
-#include "qobject/qdict.h"
-#include "hw/i386/intel_iommu_internal.h"
+#include "vtd-qtest-common.h"
 
-#define IOMMU_BASE          Q35_HOST_BRIDGE_IOMMU_ADDR
-#define IOMMU_PATH          "/machine/peripheral/iommu"
-
-#define INV_QUEUE           0x1010000ULL    /* 4 KiB: QS=0, 256 entries */
-#define QSIZE               256
-#define WAIT_STATUS         0x1020000ULL
 #define STATUS_DONE         0x5a5a1234u
 
 /* Step granularity and the most steps any case may take */
 #define STEP_NS             100
 #define MAX_STEPS           100000
 
-typedef struct Vtd {
-    QTestState *qts;
-    unsigned tail;              /* next free slot */
-} Vtd;
-
 /* Descriptor encoders (VT-d 6.5.2) */
 #define DESC_CC_GLOBAL      (VTD_INV_DESC_CC | VTD_INV_DESC_CC_GLOBAL)
-#define DESC_IOTLB(g, did)  (VTD_INV_DESC_IOTLB | (g) | \
-                             ((uint64_t)(did) << 16))
 #define DESC_PSI            DESC_IOTLB(VTD_INV_DESC_IOTLB_PAGE, 1)
 #define DESC_WAIT_SW(data)  (VTD_INV_DESC_WAIT | VTD_INV_DESC_WAIT_SW | \
                              ((uint64_t)(data) << 32))
 #define PSI_ADDR            0x40000000ULL   /* aligned for every AM used */
 
-static uint32_t vtd_readl(Vtd *v, uint64_t off)
+/* QI off: the IQT write only sets the tail */
+static void vtd_qi_enable(VtdQt *v)
 {
-    return qtest_readl(v->qts, IOMMU_BASE + off);
-}
-
-static uint64_t vtd_readq(Vtd *v, uint64_t off)
-{
-    return qtest_readq(v->qts, IOMMU_BASE + off);
-}
-
-static void vtd_writel(Vtd *v, uint64_t off, uint32_t val)
-{
-    qtest_writel(v->qts, IOMMU_BASE + off, val);
-}
-
-static void vtd_writeq(Vtd *v, uint64_t off, uint64_t val)
-{
-    qtest_writeq(v->qts, IOMMU_BASE + off, val);
-}
-
-/* Set or clear one persistent GCMD bit, keeping the others */
-static void vtd_gcmd(Vtd *v, uint32_t bit, bool on)
-{
-    uint32_t keep = vtd_readl(v, DMAR_GSTS_REG) &
-                    (VTD_GSTS_TES | VTD_GSTS_QIES | VTD_GSTS_IRES);
-
-    vtd_writel(v, DMAR_GCMD_REG, on ? keep | bit : keep & ~bit);
-}
-
-static unsigned vtd_iqh(Vtd *v)
-{
-    return vtd_readq(v, DMAR_IQH_REG) >> 4;
-}
-
-static void vtd_qi_enable(Vtd *v)
-{
-    qtest_memset(v->qts, INV_QUEUE, 0, 0x1000);
-    vtd_writeq(v, DMAR_IQT_REG, 0);             /* QI off: only sets tail */
-    vtd_writeq(v, DMAR_IQA_REG, INV_QUEUE);
-    vtd_gcmd(v, VTD_GCMD_QIE, true);
-    g_assert(vtd_readl(v, DMAR_GSTS_REG) & VTD_GSTS_QIES);
-    v->tail = 0;
+    vtd_qt_writeq(v, DMAR_IQT_REG, 0);
+    vtd_qt_qi_enable(v);
 }
 
 /* q35 + intel-iommu with @opts, queued invalidation on, status zeroed */
-static Vtd *vtd_start(const char *opts)
+static VtdQt *vtd_start(const char *opts)
 {
-    Vtd *v = g_new0(Vtd, 1);
+    VtdQt *v = vtd_qt_init(opts, "", false);
 
-    v->qts = qtest_initf("-M q35 -device intel-iommu,id=iommu%s%s",
-                         *opts ? "," : "", opts);
     vtd_qi_enable(v);
     qtest_writel(v->qts, WAIT_STATUS, 0);
     return v;
 }
 
-static void vtd_stop(Vtd *v)
-{
-    qtest_quit(v->qts);
-    g_free(v);
-}
-
-static void vtd_push(Vtd *v, uint64_t lo, uint64_t hi)
-{
-    uint64_t slot = INV_QUEUE + v->tail * 16;
-
-    qtest_writeq(v->qts, slot, lo);
-    qtest_writeq(v->qts, slot + 8, hi);
-    v->tail = (v->tail + 1) % QSIZE;
-}
-
-static void vtd_kick(Vtd *v)
-{
-    vtd_writeq(v, DMAR_IQT_REG, (uint64_t)v->tail << 4);
-}
-
-static uint32_t vtd_status(Vtd *v)
+static uint32_t vtd_status(VtdQt *v)
 {
     return qtest_readl(v->qts, WAIT_STATUS);
 }
@@ -126,7 +52,7 @@ static uint32_t vtd_status(Vtd *v)
  * Step the clock by STEP_NS until the wait status reads STATUS_DONE;
  * returns the virtual ns elapsed (0: already written at submission).
  */
-static int64_t vtd_time_to_status(Vtd *v)
+static int64_t vtd_time_to_status(VtdQt *v)
 {
     int64_t elapsed = 0;
     int i;
@@ -141,21 +67,12 @@ static int64_t vtd_time_to_status(Vtd *v)
     g_error("wait status not written within %d ns", MAX_STEPS * STEP_NS);
 }
 
-static QDict *vtd_stats(Vtd *v)
+static QDict *vtd_stats(VtdQt *v)
 {
-    QDict *rsp = qtest_qmp(v->qts, "{ 'execute': 'qom-get', 'arguments': "
-                           "{ 'path': %s, 'property': 'x-qi-cost-stats' } }",
-                           IOMMU_PATH);
-    QDict *ret;
-
-    g_assert(qdict_haskey(rsp, "return"));
-    ret = qdict_get_qdict(rsp, "return");
-    qobject_ref(ret);
-    qobject_unref(rsp);
-    return ret;
+    return vtd_qt_qom_get(v->qts, "x-qi-cost-stats");
 }
 
-static int64_t vtd_stat(Vtd *v, const char *key)
+static int64_t vtd_stat(VtdQt *v, const char *key)
 {
     QDict *d = vtd_stats(v);
     int64_t val = qdict_get_int(d, key);
@@ -165,16 +82,16 @@ static int64_t vtd_stat(Vtd *v, const char *key)
 }
 
 /* Submit @n page-selective IOTLB (AM @am) + one wait (SW); time it */
-static int64_t vtd_time_batch(Vtd *v, unsigned n, unsigned am)
+static int64_t vtd_time_batch(VtdQt *v, unsigned n, unsigned am)
 {
     unsigned i;
 
     qtest_writel(v->qts, WAIT_STATUS, 0);
     for (i = 0; i < n; i++) {
-        vtd_push(v, DESC_PSI, PSI_ADDR | am);
+        vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR | am);
     }
-    vtd_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
-    vtd_kick(v);
+    vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
+    vtd_qt_qi_kick(v);
     return vtd_time_to_status(v);
 }
 
@@ -189,59 +106,59 @@ static void test_zero_is_upstream(void)
     unsigned i;
 
     for (i = 0; i < ARRAY_SIZE(opts); i++) {
-        Vtd *v = vtd_start(opts[i]);
+        VtdQt *v = vtd_start(opts[i]);
         QDict *d;
 
-        vtd_push(v, DESC_PSI, PSI_ADDR);
-        vtd_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
-        vtd_kick(v);
+        vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);
+        vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
+        vtd_qt_qi_kick(v);
         /* no clock step at all */
         g_assert_cmphex(vtd_status(v), ==, STATUS_DONE);
-        g_assert_cmpuint(vtd_iqh(v), ==, 2);
+        g_assert_cmpuint(vtd_qt_iqh(v), ==, 2);
         d = vtd_stats(v);
         g_assert_false(qdict_get_bool(d, "enabled"));
         g_assert_cmpint(qdict_get_int(d, "descriptors"), ==, 0);
         qobject_unref(d);
-        vtd_stop(v);
+        vtd_qt_stop(v);
     }
 }
 
 /* The status is not written before the cost has elapsed, and right after. */
 static void test_wait_timing(void)
 {
-    Vtd *v = vtd_start("x-qi-cost-iotlb-page-ns=5000,x-qi-cost-wait-ns=1000");
+    VtdQt *v = vtd_start("x-qi-cost-iotlb-page-ns=5000,x-qi-cost-wait-ns=1000");
     int i;
 
-    vtd_push(v, DESC_PSI, PSI_ADDR);
-    vtd_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
-    vtd_kick(v);
+    vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);
+    vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
+    vtd_qt_qi_kick(v);
     /* IQH advances per descriptor as the engine finishes it */
-    g_assert_cmpuint(vtd_iqh(v), ==, 0);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 0);
     for (i = 0; i < 5000 / STEP_NS - 1; i++) {
         qtest_clock_step(v->qts, STEP_NS);
-        g_assert_cmpuint(vtd_iqh(v), ==, 0);
+        g_assert_cmpuint(vtd_qt_iqh(v), ==, 0);
         g_assert_cmphex(vtd_status(v), ==, 0);
     }
     qtest_clock_step(v->qts, STEP_NS);          /* t = 5000 */
-    g_assert_cmpuint(vtd_iqh(v), ==, 1);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 1);
     g_assert_cmphex(vtd_status(v), ==, 0);
     qtest_clock_step(v->qts, 999);              /* t = 5999 */
     g_assert_cmphex(vtd_status(v), ==, 0);
-    g_assert_cmpuint(vtd_iqh(v), ==, 1);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 1);
     qtest_clock_step(v->qts, 1);                /* t = 6000 */
     g_assert_cmphex(vtd_status(v), ==, STATUS_DONE);
-    g_assert_cmpuint(vtd_iqh(v), ==, 2);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 2);
     g_assert_cmpint(vtd_stat(v, "waited_ns"), ==, 6000);
     g_assert_cmpint(vtd_stat(v, "busy_ns"), ==, 6000);
     g_assert_cmpint(vtd_stat(v, "pending"), ==, 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Costs add up over a batch and across back-to-back submissions. */
 static void test_batch_adds_up(void)
 {
-    Vtd *v = vtd_start("x-qi-cost-iotlb-page-ns=700,x-qi-cost-wait-ns=100,"
-                       "x-qi-cost-cc-global-ns=1000");
+    VtdQt *v = vtd_start("x-qi-cost-iotlb-page-ns=700,x-qi-cost-wait-ns=100,"
+                         "x-qi-cost-cc-global-ns=1000");
     unsigned i;
 
     g_assert_cmpint(vtd_time_batch(v, 1, 0), ==, 800);
@@ -250,24 +167,24 @@ static void test_batch_adds_up(void)
 
     /* two IQT writes at the same time: the second queues behind */
     qtest_writel(v->qts, WAIT_STATUS, 0);
-    vtd_push(v, DESC_CC_GLOBAL, 0);
-    vtd_push(v, VTD_INV_DESC_WAIT, 0);           /* ordering-only wait */
-    vtd_kick(v);
+    vtd_qt_qi_push(v, DESC_CC_GLOBAL, 0);
+    vtd_qt_qi_push(v, VTD_INV_DESC_WAIT, 0);     /* ordering-only wait */
+    vtd_qt_qi_kick(v);
     for (i = 0; i < 3; i++) {
-        vtd_push(v, DESC_PSI, PSI_ADDR);
+        vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);
     }
-    vtd_push(v, DESC_WAIT_SW(STATUS_DONE) | VTD_INV_DESC_WAIT_FN,
-             WAIT_STATUS);
-    vtd_kick(v);
+    vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE) | VTD_INV_DESC_WAIT_FN,
+                   WAIT_STATUS);
+    vtd_qt_qi_kick(v);
     g_assert_cmpint(vtd_time_to_status(v), ==, 1000 + 100 + 3 * 700 + 100);
     g_assert_cmpint(vtd_stat(v, "max_depth"), ==, 17);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Per-page costs scale with AM (2^AM pages per page-selective descriptor). */
 static void test_per_page_am(void)
 {
-    Vtd *v = vtd_start("x-qi-cost-iotlb-page-ns=500,x-qi-cost-page-ns=100");
+    VtdQt *v = vtd_start("x-qi-cost-iotlb-page-ns=500,x-qi-cost-page-ns=100");
     static const unsigned ams[] = { 0, 1, 3, 6 };
     unsigned i;
 
@@ -275,22 +192,22 @@ static void test_per_page_am(void)
         g_assert_cmpint(vtd_time_batch(v, 1, ams[i]), ==,
                         500 + 100 * (1 << ams[i]));
     }
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* x-qi-cost-scale multiplies every cost (percent). */
 static void test_scale(void)
 {
-    Vtd *v = vtd_start("x-qi-cost-iotlb-page-ns=1000,x-qi-cost-scale=250");
+    VtdQt *v = vtd_start("x-qi-cost-iotlb-page-ns=1000,x-qi-cost-scale=250");
 
     g_assert_cmpint(vtd_time_batch(v, 2, 0), ==, 5000);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* A preset sets every class; a per-class property overrides it. */
 static void test_preset(void)
 {
-    Vtd *v = vtd_start("x-qi-cost-preset=typical,x-qi-cost-wait-ns=0");
+    VtdQt *v = vtd_start("x-qi-cost-preset=typical,x-qi-cost-wait-ns=0");
     QDict *d = vtd_stats(v);
     QDict *costs = qdict_get_qdict(d, "costs");
 
@@ -300,47 +217,48 @@ static void test_preset(void)
     g_assert_cmpint(qdict_get_int(costs, "wait"), ==, 0);
     qobject_unref(d);
     g_assert_cmpint(vtd_time_batch(v, 1, 0), ==, 700);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* IF: IWC/IECTL.IP set at completion, not before; unmasked: IP clears. */
 static void test_interrupt(void)
 {
-    Vtd *v = vtd_start("x-qi-cost-iotlb-page-ns=3000");
+    VtdQt *v = vtd_start("x-qi-cost-iotlb-page-ns=3000");
     int i;
 
-    vtd_writel(v, DMAR_IEDATA_REG, 0x41);
-    vtd_writel(v, DMAR_IEADDR_REG, 0xfee00000);
-    g_assert(vtd_readl(v, DMAR_IECTL_REG) & VTD_IECTL_IM);  /* reset: masked */
+    vtd_qt_writel(v, DMAR_IEDATA_REG, 0x41);
+    vtd_qt_writel(v, DMAR_IEADDR_REG, 0xfee00000);
+    /* reset: masked */
+    g_assert(vtd_qt_readl(v, DMAR_IECTL_REG) & VTD_IECTL_IM);
 
-    vtd_push(v, DESC_PSI, PSI_ADDR);
-    vtd_push(v, VTD_INV_DESC_WAIT | VTD_INV_DESC_WAIT_IF, 0);
-    vtd_kick(v);
+    vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);
+    vtd_qt_qi_push(v, VTD_INV_DESC_WAIT | VTD_INV_DESC_WAIT_IF, 0);
+    vtd_qt_qi_kick(v);
     for (i = 0; i < 3000 / STEP_NS - 1; i++) {
         qtest_clock_step(v->qts, STEP_NS);
-        g_assert_cmphex(vtd_readl(v, DMAR_ICS_REG) & VTD_ICS_IWC, ==, 0);
-        g_assert_cmphex(vtd_readl(v, DMAR_IECTL_REG) & VTD_IECTL_IP, ==, 0);
+        g_assert_cmphex(vtd_qt_readl(v, DMAR_ICS_REG) & VTD_ICS_IWC, ==, 0);
+        g_assert_cmphex(vtd_qt_readl(v, DMAR_IECTL_REG) & VTD_IECTL_IP, ==, 0);
     }
     qtest_clock_step(v->qts, STEP_NS);
-    g_assert_cmphex(vtd_readl(v, DMAR_ICS_REG) & VTD_ICS_IWC, ==,
+    g_assert_cmphex(vtd_qt_readl(v, DMAR_ICS_REG) & VTD_ICS_IWC, ==,
                     VTD_ICS_IWC);
     /* masked: the interrupt stays pending in IP */
-    g_assert(vtd_readl(v, DMAR_IECTL_REG) & VTD_IECTL_IP);
+    g_assert(vtd_qt_readl(v, DMAR_IECTL_REG) & VTD_IECTL_IP);
 
     /* clear IWC (RW1C) and IM; next completion sends the MSI, IP clear */
-    vtd_writel(v, DMAR_ICS_REG, VTD_ICS_IWC);
-    vtd_writel(v, DMAR_IECTL_REG, 0);
-    g_assert_cmphex(vtd_readl(v, DMAR_ICS_REG), ==, 0);
-    vtd_push(v, DESC_PSI, PSI_ADDR);
-    vtd_push(v, VTD_INV_DESC_WAIT | VTD_INV_DESC_WAIT_IF, 0);
-    vtd_kick(v);
+    vtd_qt_writel(v, DMAR_ICS_REG, VTD_ICS_IWC);
+    vtd_qt_writel(v, DMAR_IECTL_REG, 0);
+    g_assert_cmphex(vtd_qt_readl(v, DMAR_ICS_REG), ==, 0);
+    vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);
+    vtd_qt_qi_push(v, VTD_INV_DESC_WAIT | VTD_INV_DESC_WAIT_IF, 0);
+    vtd_qt_qi_kick(v);
     qtest_clock_step(v->qts, 2999);
-    g_assert_cmphex(vtd_readl(v, DMAR_ICS_REG), ==, 0);
+    g_assert_cmphex(vtd_qt_readl(v, DMAR_ICS_REG), ==, 0);
     qtest_clock_step(v->qts, 1);
-    g_assert_cmphex(vtd_readl(v, DMAR_ICS_REG), ==, VTD_ICS_IWC);
-    g_assert_cmphex(vtd_readl(v, DMAR_IECTL_REG) & VTD_IECTL_IP, ==, 0);
+    g_assert_cmphex(vtd_qt_readl(v, DMAR_ICS_REG), ==, VTD_ICS_IWC);
+    g_assert_cmphex(vtd_qt_readl(v, DMAR_IECTL_REG) & VTD_IECTL_IP, ==, 0);
     g_assert_cmpint(vtd_stat(v, "waits"), ==, 2);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /*
@@ -349,20 +267,20 @@ static void test_interrupt(void)
  */
 static void test_qi_disable_pending(void)
 {
-    Vtd *v = vtd_start("x-qi-cost-iotlb-page-ns=10000");
+    VtdQt *v = vtd_start("x-qi-cost-iotlb-page-ns=10000");
 
-    vtd_push(v, DESC_PSI, PSI_ADDR);
-    vtd_push(v, DESC_PSI, PSI_ADDR);
-    vtd_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
-    vtd_kick(v);
+    vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);
+    vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);
+    vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
+    vtd_qt_qi_kick(v);
     qtest_clock_step(v->qts, 5000);
     g_assert_cmphex(vtd_status(v), ==, 0);
     g_assert_cmpint(vtd_stat(v, "pending"), ==, 3);
 
-    vtd_gcmd(v, VTD_GCMD_QIE, false);
-    g_assert_false(vtd_readl(v, DMAR_GSTS_REG) & VTD_GSTS_QIES);
+    vtd_qt_gcmd(v, VTD_GCMD_QIE, false);
+    g_assert_false(vtd_qt_readl(v, DMAR_GSTS_REG) & VTD_GSTS_QIES);
     g_assert_cmphex(vtd_status(v), ==, STATUS_DONE);
-    g_assert_cmpuint(vtd_readq(v, DMAR_IQH_REG), ==, 0);
+    g_assert_cmpuint(vtd_qt_readq(v, DMAR_IQH_REG), ==, 0);
     g_assert_cmpint(vtd_stat(v, "pending"), ==, 0);
     g_assert_cmpint(vtd_stat(v, "drained"), ==, 3);
 
@@ -374,7 +292,7 @@ static void test_qi_disable_pending(void)
     /* and the engine works again after re-enabling */
     vtd_qi_enable(v);
     g_assert_cmpint(vtd_time_batch(v, 1, 0), ==, 10000);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /*
@@ -383,24 +301,24 @@ static void test_qi_disable_pending(void)
  */
 static void test_reset_pending(void)
 {
-    Vtd *v = vtd_start("x-qi-cost-iotlb-page-ns=10000");
+    VtdQt *v = vtd_start("x-qi-cost-iotlb-page-ns=10000");
 
-    vtd_push(v, DESC_PSI, PSI_ADDR);
-    vtd_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
-    vtd_kick(v);
+    vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);
+    vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
+    vtd_qt_qi_kick(v);
     qtest_clock_step(v->qts, 5000);
     qobject_unref(qtest_qmp(v->qts, "{ 'execute': 'system_reset' }"));
     qtest_qmp_eventwait(v->qts, "RESET");
     g_assert_cmpint(vtd_stat(v, "pending"), ==, 0);
     g_assert_cmpint(vtd_stat(v, "discarded"), ==, 2);
-    g_assert_false(vtd_readl(v, DMAR_GSTS_REG) & VTD_GSTS_QIES);
-    g_assert_cmpuint(vtd_readq(v, DMAR_IQH_REG), ==, 0);
+    g_assert_false(vtd_qt_readl(v, DMAR_GSTS_REG) & VTD_GSTS_QIES);
+    g_assert_cmpuint(vtd_qt_readq(v, DMAR_IQH_REG), ==, 0);
     qtest_clock_step(v->qts, 100000);
     g_assert_cmphex(vtd_status(v), ==, 0);
 
     vtd_qi_enable(v);
     g_assert_cmpint(vtd_time_batch(v, 1, 0), ==, 10000);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /*
@@ -409,24 +327,23 @@ static void test_reset_pending(void)
  */
 static void test_iqe_drains(void)
 {
-    Vtd *v = vtd_start("x-qi-cost-iotlb-page-ns=10000");
+    VtdQt *v = vtd_start("x-qi-cost-iotlb-page-ns=10000");
 
-    vtd_push(v, DESC_PSI, PSI_ADDR);
-    vtd_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
-    vtd_push(v, 0xf, 0);                        /* unknown type */
-    vtd_kick(v);
-    g_assert(vtd_readl(v, DMAR_FSTS_REG) & VTD_FSTS_IQE);
+    vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);
+    vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
+    vtd_qt_qi_push(v, 0xf, 0);                  /* unknown type */
+    vtd_qt_qi_kick(v);
+    g_assert(vtd_qt_readl(v, DMAR_FSTS_REG) & VTD_FSTS_IQE);
     g_assert_cmphex(vtd_status(v), ==, STATUS_DONE);
-    g_assert_cmpuint(vtd_iqh(v), ==, 2);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 2);
     g_assert_cmpint(vtd_stat(v, "pending"), ==, 0);
-    vtd_stop(v);
+    vtd_qt_stop(v);
 }
 
 /* Guest time waited and busy time accumulate; stats reset works. */
 static void test_stats(void)
 {
-    Vtd *v = vtd_start("x-qi-cost-iotlb-page-ns=2000");
-    QDict *rsp;
+    VtdQt *v = vtd_start("x-qi-cost-iotlb-page-ns=2000");
 
     g_assert_cmpint(vtd_time_batch(v, 3, 0), ==, 6000);
     g_assert_cmpint(vtd_time_batch(v, 1, 0), ==, 2000);
@@ -435,35 +352,9 @@ static void test_stats(void)
     g_assert_cmpint(vtd_stat(v, "max_wait_ns"), ==, 6000);
     g_assert_cmpint(vtd_stat(v, "descriptors"), ==, 6);
     g_assert_cmpint(vtd_stat(v, "max_depth"), ==, 4);
-    rsp = qtest_qmp(v->qts, "{ 'execute': 'qom-set', 'arguments': "
-                    "{ 'path': %s, 'property': 'x-qi-cost-stats-reset', "
-                    "'value': true } }", IOMMU_PATH);
-    g_assert(qdict_haskey(rsp, "return"));
-    qobject_unref(rsp);
+    vtd_qt_qom_set_true(v->qts, "x-qi-cost-stats-reset");
     g_assert_cmpint(vtd_stat(v, "busy_ns"), ==, 0);
-    vtd_stop(v);
-}
-
-/* Run QEMU (not as a qtest) with @opts; its exit status, output in @out */
-static int run_qemu(const char *opts, char **out)
-{
-    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
-    g_autofree char *cmd = NULL;
-    g_autoptr(GError) err = NULL;
-    char *argv[4];
-    int status;
-
-    g_assert(qemu);
-    cmd = g_strdup_printf("echo quit | %s -M q35 -display none -S "
-                          "-monitor stdio -device intel-iommu,%s 2>&1",
-                          qemu, opts);
-    argv[0] = (char *)"/bin/sh";
-    argv[1] = (char *)"-c";
-    argv[2] = cmd;
-    argv[3] = NULL;
-    g_assert_true(g_spawn_sync(NULL, argv, NULL, 0, NULL, NULL, out, NULL,
-                               &status, &err));
-    return status;
+    vtd_qt_stop(v);
 }
 
 /* Out-of-range values fail realize with a message naming the range. */
@@ -481,7 +372,7 @@ static void test_bad_config(void)
 
     for (i = 0; i < ARRAY_SIZE(cases); i++) {
         g_autofree char *out = NULL;
-        int status = run_qemu(cases[i].opts, &out);
+        int status = vtd_qt_run_qemu(cases[i].opts, &out);
 
         g_assert_cmpint(status, !=, 0);
         if (!strstr(out, cases[i].msg)) {
