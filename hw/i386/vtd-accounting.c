@@ -239,16 +239,21 @@ static inline void vtd_acct_inc(VTDAcct *a, VTDAcctCounter c)
     vtd_acct_add(a, c, 1);
 }
 
-static VTDAcctDomain *vtd_acct_domain(VTDAcct *a, uint16_t did)
+void *vtd_acct_domain_entry(GHashTable *domains, uint16_t did, size_t size)
 {
     gpointer key = GUINT_TO_POINTER((guint)did);
-    VTDAcctDomain *d = g_hash_table_lookup(a->domains, key);
+    void *d = g_hash_table_lookup(domains, key);
 
     if (!d) {
-        d = g_new0(VTDAcctDomain, 1);
-        g_hash_table_insert(a->domains, key, d);
+        d = g_malloc0(size);
+        g_hash_table_insert(domains, key, d);
     }
     return d;
+}
+
+static VTDAcctDomain *vtd_acct_domain(VTDAcct *a, uint16_t did)
+{
+    return vtd_acct_domain_entry(a->domains, did, sizeof(VTDAcctDomain));
 }
 
 static unsigned vtd_acct_batch_bin(uint64_t n)

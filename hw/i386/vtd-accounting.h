@@ -114,4 +114,11 @@ QDict *vtd_acct_to_qdict(IntelIOMMUState *s);
 /* Zero every counter in one step (under the IOMMU lock). */
 void vtd_acct_reset(IntelIOMMUState *s);
 
+/*
+ * The per-domain record for @did in @domains, a table keyed by
+ * GUINT_TO_POINTER(did) that frees its values with g_free: looked up, or
+ * created zeroed (@size bytes) on first use.  Shared with vtd-audit.c.
+ */
+void *vtd_acct_domain_entry(GHashTable *domains, uint16_t did, size_t size);
+
 #endif

@@ -31,6 +31,7 @@
 #include "exec/iommu-access.h"
 #include "hw/pci/pci_bus.h"
 #include "system/dma.h"
+#include "vtd-accounting.h"
 #include "vtd-audit.h"
 #include "trace.h"
 
@@ -99,14 +100,7 @@ struct VTDAudit {
 
 static VTDAuditDomain *vtd_audit_domain(VTDAudit *a, uint16_t did)
 {
-    gpointer key = GUINT_TO_POINTER((guint)did);
-    VTDAuditDomain *d = g_hash_table_lookup(a->domains, key);
-
-    if (!d) {
-        d = g_new0(VTDAuditDomain, 1);
-        g_hash_table_insert(a->domains, key, d);
-    }
-    return d;
+    return vtd_acct_domain_entry(a->domains, did, sizeof(VTDAuditDomain));
 }
 
 static unsigned vtd_audit_age_bin(int64_t age_ns)
