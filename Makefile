@@ -4,12 +4,12 @@
 #   make check      the whole test suite; last line "N passed, N failed"
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
-.PHONY: all deps build qemu kernel tools initramfs quick bench-accounting bench-full check check-sanitize relock clean help
+.PHONY: all deps build qemu kernel tools initramfs quick bench-accounting bench-full check check-sanitize check-kernel-debug relock clean help
 
 all: build quick
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "targets: deps build quick check check-sanitize relock clean"
+	@sed -n 's/^#   //p' Makefile; echo "targets: deps build quick check check-sanitize check-kernel-debug relock clean"
 
 deps:
 	@scripts/install-deps.sh
@@ -46,6 +46,11 @@ bench-full: build
 
 check: build
 	@tests/run-tests
+
+# Every scheme on a guest kernel with lockdep, KASAN and kmemleak
+# (configs/kernel/debug.config); fails on any splat or suspected leak.
+check-kernel-debug: build
+	@d=$$(scripts/build-kernel.sh --debug) && VTD_KERNEL="$$d/bzImage" tests/run-tests test-schemes
 
 # The qtests again, against QEMU built with ASan + UBSan.
 check-sanitize: deps

@@ -19,6 +19,9 @@ iommu_groups_json() {
 }
 
 common_json() {
+  # The kernel series' scheme (docs/kernel-series.md), when there is one.
+  [ -r /sys/module/iommu/parameters/dma_scheme ] &&
+    printf '"dma_scheme":"%s",' "$(cat /sys/module/iommu/parameters/dma_scheme)"
   printf '"kernel":%s,"cmdline":%s,"cpus":%s,"dmar_units":%s,"iommu_groups":%s' \
     "$(jstr "$(uname -r)")" "$(jstr "$(cat /proc/cmdline)")" "$(grep -c ^processor /proc/cpuinfo)" \
     "$(ls /sys/class/iommu 2>/dev/null | wc -l)" "$(iommu_groups_json)"
@@ -66,13 +69,18 @@ scal_json() {
 # dma_map_benchmark on the edu device.
 #   vtd.threads (1) vtd.seconds (2) vtd.granule (1 page) vtd.bits (64)
 #   vtd.map (single | sg | sg-page: one scatterlist mapped batched or page by page)
+#   vtd.unplug=1: take CPU 1 offline right after the run (queued entries must drain)
 job_dmabench() {
   bdf=$(find_pci 0x1234:0x11e8) || { echo "dmabench: no edu device (add -device edu)" >&2; return 1; }
   bind_benchmark "$bdf" || { echo "dmabench: cannot bind $bdf to dma_map_benchmark" >&2; return 1; }
   scal_start
+  live0=$(awk '$1=="iova_live"{print $2}' $SCAL/counters 2>/dev/null)
   out=$(dma_map_benchmark -t "${P_threads:-1}" -s "${P_seconds:-2}" -g "${P_granule:-1}" \
         -b "${P_bits:-64}" ${P_map:+-m "$P_map"} 2>&1) || { echo "dmabench: $out" >&2; return 1; }
   echo "$out" >&2
+  [ "${P_unplug:-0}" = 1 ] && echo 0 >/sys/devices/system/cpu/cpu1/online
+  # Let the 10 ms flush timer retire what is still queued before counting.
+  [ -d $SCAL ] && sleep 0.5
   field() { echo "$out" | sed -n "$1" | head -1; }
   map=$(field 's/^average map latency(us):\([0-9.]*\) .*/\1/p')
   unmap=$(field 's/^average unmap latency(us):\([0-9.]*\) .*/\1/p')
@@ -87,7 +95,12 @@ job_dmabench() {
   mns=$(field 's/^average latency(ns): map:\([0-9]*\) unmap:.*/\1/p')
   uns=$(field 's/^average latency(ns): map:[0-9]* unmap:\([0-9]*\).*/\1/p')
   [ -n "$mns" ] && printf '"map_ns":%s,"unmap_ns":%s,' "$mns" "$uns"
-  printf '"guest_counters":%s,' "$(scal_json)"
+  printf '"guest_counters":%s,"iova_live_before":%s,' "$(scal_json)" "${live0:-null}"
+  # Debug kernels (configs/kernel/debug.config): suspected leaks after the run.
+  if [ -w /sys/kernel/debug/kmemleak ]; then
+    echo scan >/sys/kernel/debug/kmemleak
+    printf '"kmemleak_suspects":%s,' "$(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak)"
+  fi
   common_json
   printf '}\n'
 }
