@@ -76,4 +76,11 @@ EOF
 else
   check "MTTCG: strict runs with and without cost" false
 fi
+
+# The MTTCG calibration (docs/qi-cost.md) runs and yields a usable scale.
+check "vtd-calibrate measures icount vs MTTCG and prints x-qi-cost-scale" bash -c \
+  "'$TOP/scripts/vtd-calibrate' --runs 1 --json '$T/cal.json' >/dev/null 2>'$T/cal.err'"
+check "calibration scale is a positive percentage within the property's range" \
+  jget "$T/cal.json" "0 < r['x_qi_cost_scale'] <= 100000 or sys.exit(1)"
+diag "calibration: $(cat "$T/cal.json" 2>/dev/null | tr -d '\n ')"
 done_testing
