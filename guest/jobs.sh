@@ -206,3 +206,23 @@ job_stale() {
   common_json
   printf '}\n'
 }
+
+# The caller's DMA limit under the IOVA caches: a 64-bit run (with
+# iommu.forcedac=1 its IOVAs lie above 4 GiB) fills the caches, then a
+# 32-bit run in the same boot must stay below 4 GiB (kernel-patches 0008
+# reports the highest address mapped and mask violations).
+job_masklimit() {
+  bdf=$(find_pci 0x1234:0x11e8) || { echo "masklimit: no edu device" >&2; return 1; }
+  bind_benchmark "$bdf" || { echo "masklimit: cannot bind $bdf" >&2; return 1; }
+  printf '{"job":"masklimit",'
+  for bits in 64 32; do
+    out=$(dma_map_benchmark -t "${P_threads:-2}" -s "${P_seconds:-1}" -b $bits 2>&1) ||
+      { echo "masklimit: $out" >&2; return 1; }
+    line=$(echo "$out" | sed -n 's/^highest dma address:\(0x[0-9a-f]*\) mask violations:\([0-9]*\)/\1 \2/p')
+    [ -n "$line" ] || { echo "masklimit: benchmark without address report (kernel-patches 0008)" >&2; return 1; }
+    set -- $line
+    printf '"max_dma_addr_%s":"%s","mask_violations_%s":%s,' $bits "$1" $bits "$2"
+  done
+  common_json
+  printf '}\n'
+}
