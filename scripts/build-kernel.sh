@@ -72,4 +72,6 @@ gcc -static -O2 -Wall -I"$OUT.tmp/include" -o "$OUT.tmp/dma_map_benchmark" \
   "$TREE/tools/testing/selftests/dma/dma_map_benchmark.c" ||
   die "building the static dma_map_benchmark tool failed"
 rm -rf "$OUT"; mv "$OUT.tmp" "$OUT"
+# Keep the four newest builds of this variant; older keys are dead inputs.
+ls -dt "$CACHE"/kernel-$variant-*/ | tail -n +5 | xargs -r rm -rf
 echo "$OUT"
