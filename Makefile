@@ -4,12 +4,12 @@
 #   make check      the whole test suite; last line "N passed, N failed"
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
-.PHONY: all deps build qemu kernel tools initramfs quick bench-accounting bench-full check check-sanitize check-kernel-debug relock clean help
+.PHONY: all deps build qemu kernel tools initramfs quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug relock clean help
 
 all: build quick
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "targets: deps build quick check check-sanitize check-kernel-debug relock clean"
+	@sed -n 's/^#   //p' Makefile; echo "targets: deps build quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug relock clean"
 
 deps:
 	@scripts/install-deps.sh
@@ -43,6 +43,11 @@ bench-accounting: build
 # The full reproduction: every scheme, workload and NIC (hours; resumable).
 bench-full: build
 	@scripts/vtd-bench configs/experiments/full.ini
+
+# A self-contained folder (+ .tar.gz) that runs the bench on a bare 16-core
+# host: build/device-bundle/run bench (docs/bench.md).
+device-bundle: build
+	@scripts/make-device-bundle.sh >/dev/null
 
 check: build
 	@tests/run-tests
