@@ -8,7 +8,7 @@ PKGS=(
   ninja-build libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev flex bison
   bc libelf-dev libssl-dev
   busybox-static seabios qemu-system-data ipxe-qemu
-  gnuplot-nox memcached libmemcached-tools iproute2 util-linux
+  gnuplot-nox memcached libmemcached-tools iproute2 util-linux file
 )
 
 missing=()
