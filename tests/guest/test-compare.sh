@@ -19,6 +19,9 @@ check "strict: one page-selective IOTLB invalidation per unmap (device side)" \
 check "lazy: far fewer invalidations than unmaps (deferred)" \
   jget "$T/lazy.json" "r['device_counters']['qi']['iotlb']['page'] + r['device_counters']['qi']['iotlb']['domain'] < r['result']['guest_counters']['unmaps'] / 50 or sys.exit(1)"
 
+check "the recorded command line names no machine path (\$TOP, \$TMPDIR)" \
+  jget "$T/strict.json" "any('\$TMPDIR/vtd-counters-' in x for x in r['qemu_cmdline']) and not any('$TOP' in x or '/tmp/' in x for x in r['qemu_cmdline']) or sys.exit(1)"
+
 python3 - "$T/strict.json" "$T/bad.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -53,5 +53,7 @@ check "target: seed 003 ratio 0.050 met" grep -qF '| seed 003, 32 MiB batched / 
 check "bottleneck: guest-bound at 4 vCPUs" grep -qF -- '- mc 4 vCPU(s): guest-bound (guest CPUs 0.95 busy' "$R"
 check "bottleneck: saturated backend at 1 vCPU voids the ratios" grep -qF -- \
   "- mc 1 vCPU(s): QEMU's main loop (NIC backend) is saturated (0.95 cores): ratios void" "$R"
+check "sections in reading order: targets, dma_map_benchmark, scaling, network, seed 003" bash -c \
+  "grep '^## ' '$R' | cut -c4-14 | tr '\n' '|' | grep -q '^Targets (is|dma_map_ben|Scaling wit|Network wor|Scatter-gat|'"
 check "network CSV carries the main-loop share" bash -c "head -1 '$T/network.csv' | grep -q main_loop"
 done_testing
