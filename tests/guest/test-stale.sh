@@ -2,7 +2,8 @@
 # The stale-translation window (issue 8), seen from both sides: edu_stale.ko
 # in the guest lets edu write through just-unmapped IOVAs, and the device's
 # x-audit counts the DMAs that went through a stale IOTLB entry.
-#   strict: every such write faults, nothing lands, the audit counts 0;
+#   strict: every such write faults, nothing lands, the audit counts at
+#           most the writes that raced the unmap itself;
 #   lazy:   writes land while the entry is stale, the audit counts each one
 #           at the same guest-physical page, and the window the guest saw
 #           (unmap done -> write done) stays within the 10 ms flush-queue
@@ -29,7 +30,11 @@ check "strict: job stale runs with x-audit=on" boot strict --mode strict stale r
 check "strict: $ROUNDS rounds had the write after the unmap" is "$(val strict "m['armed']")" $ROUNDS
 check "strict: no write landed in an unmapped page" is "$(val strict "(m['landed'], m['clean'])")" "(0, $ROUNDS)"
 check "strict: the IOMMU faulted the writes" true_ "$(val strict "r['result']['dmar_write_faults'] >= 1")"
-check "strict: audit enabled, 0 stale DMAs" is "$(val strict "(a['enabled'], a['stale']['translations'])")" "(True, 0)"
+# Strict's only window is inside dma_unmap_page() (PTE cleared, invalidation
+# not yet done): a write there is real and counted, and the module calls
+# its round early. Armed rounds (write after the unmap) never go stale.
+check "strict: audit enabled, stale DMAs only from rounds that raced the unmap (early)" is \
+  "$(val strict "(a['enabled'], a['stale']['translations'] <= m['early'])")" "(True, True)"
 diag "strict: $(val strict "m")"
 
 check "lazy: job stale runs with x-audit=on" boot lazy --mode lazy stale rounds=$ROUNDS len=$LEN
