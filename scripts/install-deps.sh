@@ -9,6 +9,7 @@ PKGS=(
   bc libelf-dev libssl-dev
   busybox-static seabios qemu-system-data ipxe-qemu
   gnuplot-nox memcached libmemcached-tools iproute2 util-linux file
+  perl  # TAP::Parser (the parser behind prove) for tests/run-tests
 )
 
 missing=()
