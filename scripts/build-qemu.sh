@@ -58,12 +58,8 @@ ninja -C "$BUILD" -j"$JOBS" "${targets[@]}" >"$BUILD/ninja.log" 2>&1 ||
 # Firmware from Debian (the +ds source has no blobs) where the build tree's
 # binary looks for its data, so neither qtests nor the runner need -L.
 data=$BUILD/qemu-bundle/usr/local/share/qemu
-mkdir -p "$data"
-for d in /usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu; do
-  for f in "$d"/*; do
-    [ -f "$f" ] && [ ! -e "$data/${f##*/}" ] && ln -s "$f" "$data/${f##*/}"
-  done
-done
+# shellcheck disable=SC2086
+link_firmware "$data" ${VTD_FIRMWARE_DIRS:-/usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu}
 [ -e "$data/bios-256k.bin" ] && [ -e "$data/efi-e1000e.rom" ] ||
   die "firmware missing (bios-256k.bin, efi-e1000e.rom): install seabios ipxe-qemu qemu-system-data"
 echo "$BUILD"

@@ -67,3 +67,27 @@ use_ccache() {
   [ -d /usr/lib/ccache ] && export PATH=/usr/lib/ccache:$PATH
   return 0
 }
+
+# Link the data files of system firmware directories into DEST (the build
+# tree's data directory), the first directory's file winning a name. An entry
+# the build put there stays, even a link that leads nowhere yet (meson links
+# outputs not built, such as trace-events-all, which Debian's QEMU also has in
+# /usr/share/qemu). Links into DIRs from an earlier run are made anew, so one
+# whose file went away is replaced.
+#   link_firmware DEST DIR...
+link_firmware() {
+  local dest=$1 d f t; shift
+  mkdir -p "$dest"
+  for t in "$dest"/*; do
+    [ -L "$t" ] || continue
+    for d in "$@"; do
+      case $(readlink "$t") in "$d"/*) rm -f "$t" ;; esac
+    done
+  done
+  for d in "$@"; do
+    for f in "$d"/*; do
+      t=$dest/${f##*/}
+      if [ -f "$f" ] && [ ! -e "$t" ] && [ ! -L "$t" ]; then ln -s "$f" "$t"; fi
+    done
+  done
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The build scripts' firmware step on a host that also has Debian's QEMU: the
+# system data directory (/usr/share/qemu, here a fake one) holds files, such
+# as trace-events-all, of which the QEMU build tree already has a link that
+# leads nowhere yet (meson links outputs that were not built).
+. "$(dirname "$0")/../lib/tap.sh"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+
+Q=$T/usr/share/qemu S=$T/usr/share/seabios I=$T/usr/lib/ipxe/qemu
+B=$T/build D=$T/build/qemu-bundle/usr/local/share/qemu
+mkdir -p "$Q/keymaps" "$S" "$I" "$D"
+for f in trace-events-all kvmvapic.bin bios-256k.bin; do echo "qemu $f" >"$Q/$f"; done
+for f in bios-256k.bin vgabios.bin; do echo "seabios $f" >"$S/$f"; done
+echo ipxe >"$I/efi-e1000e.rom"
+ln -s "$B/trace/trace-events-all" "$D/trace-events-all"   # as meson leaves it, dangling
+
+# link_firmware from scripts/common.sh, run as build-qemu.sh runs it (set -e).
+link() { bash -c '. "$1/scripts/common.sh"; shift; link_firmware "$@"' _ "$TOP" "$D" "$Q" "$S" "$I" >"$T/out" 2>&1 ||
+  { diag "link_firmware failed:"; sed 's/^/#   /' "$T/out"; return 1; }; }
+points() { [ "$(readlink "$D/$1")" = "$2" ] || { diag "$1 -> $(readlink "$D/$1"), want $2"; return 1; }; }
+
+check "a dangling link of the build's own does not stop the linking" link
+check "the build's own link (trace-events-all) is kept, not replaced by the system's" \
+  points trace-events-all "$B/trace/trace-events-all"
+check "firmware files are linked from each directory" \
+  eval 'points kvmvapic.bin "$Q/kvmvapic.bin" && points vgabios.bin "$S/vgabios.bin" && points efi-e1000e.rom "$I/efi-e1000e.rom"'
+check "a name in two directories comes from the first" points bios-256k.bin "$Q/bios-256k.bin"
+check "directories are not linked" points keymaps ""
+links() { for f in "$D"/*; do echo "${f##*/} -> $(readlink "$f")"; done; }
+rerun_same() { links >"$T/before" && link && links | diff "$T/before" - | sed 's/^/# /' && links | cmp -s "$T/before" -; }
+check "a second run succeeds and changes nothing" rerun_same
+rm "$Q/bios-256k.bin"
+check "a link of an earlier run whose file went away is renewed from the next directory" \
+  eval 'link && points bios-256k.bin "$S/bios-256k.bin"'
+done_testing
