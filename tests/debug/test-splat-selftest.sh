@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Self-test of make check-kernel-debug: the check can see what it promises to
+# fail on. One boot of the debug kernel loads the test-only module
+# vtd_selftest_splat (guest job "splat") to WARN once and leak one object;
+# scripts/vtd-run must report exactly that warning as kind WARNING and the
+# leaked object as kind kmemleak (found by /init's aged double scan).
+#   VTD_KERNEL=<debug bzImage> VTD_INITRD=<its initramfs> tests/debug/test-splat-selftest.sh
+# Run by make check-kernel-debug before the scheme tests; not part of make
+# check (the release kernel has no kmemleak).
+. "$(dirname "$0")/../lib/tap.sh"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+
+kernel=${VTD_KERNEL:-}
+if ! grep -qx CONFIG_DEBUG_KMEMLEAK=y "$(dirname "$kernel")/.config" 2>/dev/null; then
+  check "VTD_KERNEL is a debug kernel (scripts/build-kernel.sh --debug)" false
+  diag "VTD_KERNEL='$kernel' has no .config with CONFIG_DEBUG_KMEMLEAK=y beside it"
+  done_testing; exit
+fi
+
+# TCG with KASAN boots slowly; the job itself takes seconds.
+start=$SECONDS
+check "debug kernel boots and loads the trigger (warn=1 leak=1)" \
+  "$VTD_RUN" --timeout 600 --json "$T/r.json" --console "$T/console" splat warn=1 leak=1 \
+  >/dev/null 2>"$T/err" || { diag "vtd-run failed:"; sed 's/^/#   /' "$T/err" | tail -8; done_testing; exit; }
+diag "boot + job + kmemleak scans: $((SECONDS - start)) s; kernel reported: $(jget "$T/r.json" "r['kernel_splats']")"
+
+kind() { jget "$T/r.json" "r['kernel_splats'].get('$1', 0)"; }
+check "the deliberate WARN() is reported, once, as kind WARNING" test "$(kind WARNING)" = 1
+check "the WARNING is the trigger's" \
+  jget "$T/r.json" "any('WARNING:' in l and 'vtd_selftest_splat' in l for l in r['kernel_warnings']) or sys.exit(1)"
+check "the leaked object is reported as kind kmemleak" test "$(kind kmemleak)" -ge 1
+# Its hex dump shows the text the module wrote into it.
+check "one kmemleak report is the trigger's object (hex dump 'vtd-selftest-leak')" \
+  grep -q 'vtd-selftest-lea' "$T/console"
+check "nothing else reported (the trigger's WARNING and leak only)" \
+  jget "$T/r.json" "set(r['kernel_splats']) == {'WARNING', 'kmemleak'} and r['kernel_splats']['kmemleak'] == 1 or sys.exit(print('#', r['kernel_warnings'][:6]))"
+done_testing
