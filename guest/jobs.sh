@@ -88,13 +88,16 @@ job_dmabench() {
   printf '{"job":"dmabench","device":"%s","threads":%s,"seconds":%s,"granule":%s,"map":"%s",' \
     "$bdf" "${P_threads:-1}" "${P_seconds:-2}" "${P_granule:-1}" "${P_map:-single}"
   printf '"map_us":%s,"unmap_us":%s,' "$map" "$unmap"
-  # Finer figures from the extended benchmark (kernel-patches 0007), when present.
+  # Finer figures from the extended benchmark (kernel-patches 0007), when the
+  # kernel fills them in (the tool prints zeros on a stock kernel).
   ops=$(field 's/^total operations:\([0-9]*\) elapsed(ms):.*/\1/p')
   ms=$(field 's/^total operations:[0-9]* elapsed(ms):\([0-9.]*\).*/\1/p')
-  [ -n "$ops" ] && printf '"ops":%s,"elapsed_ms":%s,' "$ops" "$ms"
-  mns=$(field 's/^average latency(ns): map:\([0-9]*\) unmap:.*/\1/p')
-  uns=$(field 's/^average latency(ns): map:[0-9]* unmap:\([0-9]*\).*/\1/p')
-  [ -n "$mns" ] && printf '"map_ns":%s,"unmap_ns":%s,' "$mns" "$uns"
+  if [ "${ops:-0}" -gt 0 ]; then
+    printf '"ops":%s,"elapsed_ms":%s,' "$ops" "$ms"
+    mns=$(field 's/^average latency(ns): map:\([0-9]*\) unmap:.*/\1/p')
+    uns=$(field 's/^average latency(ns): map:[0-9]* unmap:\([0-9]*\).*/\1/p')
+    [ -n "$mns" ] && printf '"map_ns":%s,"unmap_ns":%s,' "$mns" "$uns"
+  fi
   printf '"guest_counters":%s,"iova_live_before":%s,' "$(scal_json)" "${live0:-null}"
   common_json
   printf '}\n'
@@ -234,6 +237,50 @@ job_masklimit() {
     set -- $line
     printf '"max_dma_addr_%s":"%s","mask_violations_%s":%s,' $bits "$1" $bits "$2"
   done
+  common_json
+  printf '}\n'
+}
+
+# The run-time scheme switch (/sys/module/iommu/parameters/dma_scheme) under
+# load, on a guest booted with iommu.dma_scheme=percpu and 2 vCPUs. Phases,
+# each a 1-page dma_map_benchmark on edu with a counter snapshot after it:
+#   before   percpu as booted
+#   during   "global" written while the benchmark runs; then "strict" and
+#            "nonsense" must be refused (strictness is per group at run time)
+#   after    IOVA path switched at once, the queue layout still per-CPU
+#   rebuilt  the device's DMA domain set up again: one shared queue
+#   vtd.seconds (1) vtd.threads (2)
+job_schemeswitch() {
+  p=/sys/module/iommu/parameters/dma_scheme
+  [ -w $p ] || { echo "schemeswitch: $p missing (kernel-patches 0002)" >&2; return 1; }
+  [ -d $SCAL ] || { echo "schemeswitch: no counters (kernel-patches 0003)" >&2; return 1; }
+  bdf=$(find_pci 0x1234:0x11e8) || { echo "schemeswitch: no edu device" >&2; return 1; }
+  bind_benchmark "$bdf" || { echo "schemeswitch: cannot bind $bdf" >&2; return 1; }
+  scal_start
+  bench() { dma_map_benchmark -t "${P_threads:-2}" -s "${1:-${P_seconds:-1}}" -b 64 >/dev/null 2>&1; }
+  # Counters after a phase, once the 10 ms timer has retired what is queued.
+  snap() { sleep 0.5; printf '"%s":{"dma_scheme":"%s","counters":%s},' "$1" "$(cat $p)" "$(scal_json)"; }
+  printf '{"job":"schemeswitch","device":"%s",' "$bdf"
+  bench || { echo "schemeswitch: benchmark failed (before)" >&2; return 1; }
+  snap before
+  bench $((${P_seconds:-1} * 2)) & pid=$!
+  sleep 0.5
+  echo global >$p 2>/tmp/sw.err; rc_global=$?
+  echo strict >$p 2>/tmp/sw.err; rc_strict=$?; err_strict=$(sed 's/.*: //' /tmp/sw.err)
+  echo nonsense >$p 2>/tmp/sw.err; rc_bad=$?
+  wait $pid || { echo "schemeswitch: benchmark failed (during)" >&2; return 1; }
+  printf '"write_global_rc":%s,"write_strict_rc":%s,"write_strict_error":%s,"write_nonsense_rc":%s,' \
+    $rc_global $rc_strict "$(jstr "$err_strict")" $rc_bad
+  snap during
+  bench || { echo "schemeswitch: benchmark failed (after)" >&2; return 1; }
+  snap after
+  echo "$bdf" >/sys/bus/pci/drivers/dma_map_benchmark/unbind &&
+    echo DMA >/sys/bus/pci/devices/"$bdf"/iommu_group/type &&
+    echo DMA-FQ >/sys/bus/pci/devices/"$bdf"/iommu_group/type &&
+    echo "$bdf" >/sys/bus/pci/drivers/dma_map_benchmark/bind ||
+    { echo "schemeswitch: cannot set up $bdf's DMA domain again" >&2; return 1; }
+  bench || { echo "schemeswitch: benchmark failed (rebuilt)" >&2; return 1; }
+  snap rebuilt
   common_json
   printf '}\n'
 }
