@@ -30,6 +30,7 @@
 #include "qobject/qnull.h"
 #include "exec/iommu-access.h"
 #include "hw/pci/pci_bus.h"
+#include "migration/blocker.h"
 #include "system/dma.h"
 #include "vtd-accounting.h"
 #include "vtd-audit.h"
@@ -94,6 +95,7 @@ struct VTDAudit {
     VTDAuditSample samples[VTD_AUDIT_SAMPLES];
     unsigned nr_samples;
     uint64_t samples_dropped;   /* stale hits beyond VTD_AUDIT_SAMPLES */
+    Error *migration_blocker;   /* kept across vtd_audit_reset() */
 };
 
 /* Helpers */
@@ -350,16 +352,19 @@ void vtd_audit_reset(IntelIOMMUState *s)
 {
     VTDAudit *a = s->aud;
     GHashTable *domains;
+    Error *blocker;
 
     if (!a) {
         return;
     }
     qemu_mutex_lock(&s->iommu_lock);
     domains = a->domains;
+    blocker = a->migration_blocker;
     g_hash_table_remove_all(domains);
     memset(a, 0, sizeof(*a));
     a->iommu = s;
     a->domains = domains;
+    a->migration_blocker = blocker;
     qemu_mutex_unlock(&s->iommu_lock);
     trace_vtd_audit_reset();
 }
@@ -379,13 +384,34 @@ bool vtd_audit_realize(IntelIOMMUState *s, Error **errp)
         return false;
     }
     a = g_new0(VTDAudit, 1);
+    /*
+     * The audit's counters, samples and the IOTLB insert times it ages
+     * entries by are not in intel-iommu's vmstate: refuse migration while
+     * the audit is on (docs/stale-audit.md).
+     */
+    error_setg(&a->migration_blocker, "intel-iommu: x-audit=on "
+               "(stale-translation audit) and its state is not migrated; "
+               "set x-audit=off to migrate");
+    if (migrate_add_blocker(&a->migration_blocker, errp) < 0) {
+        g_free(a);
+        return false;
+    }
     a->iommu = s;
     a->domains = g_hash_table_new_full(g_direct_hash, g_direct_equal,
                                        NULL, g_free);
-    /*
-     * intel-iommu is not hot-pluggable and has no unrealize: the audit
-     * state lives as long as the machine.
-     */
     s->aud = a;
     return true;
+}
+
+void vtd_audit_unrealize(IntelIOMMUState *s)
+{
+    VTDAudit *a = s->aud;
+
+    if (!a) {
+        return;
+    }
+    migrate_del_blocker(&a->migration_blocker);
+    g_hash_table_destroy(a->domains);
+    g_free(a);
+    s->aud = NULL;
 }

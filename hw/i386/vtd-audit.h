@@ -76,9 +76,12 @@ static inline void vtd_audit_unchecked_locked(VTDAudit *a)
 
 /*
  * Lifecycle, called from intel_iommu.c.
- * vtd_audit_realize: validates x-audit and, when on, allocates s->aud.
+ * vtd_audit_realize: validates x-audit and, when on, allocates s->aud and
+ * registers a migration blocker (the audit state is not migrated).
  */
 bool vtd_audit_realize(IntelIOMMUState *s, Error **errp);
+/* Frees s->aud and removes its migration blocker */
+void vtd_audit_unrealize(IntelIOMMUState *s);
 
 /* Snapshot as a new QDict (all zero, enabled=false, when audit is off). */
 QDict *vtd_audit_to_qdict(IntelIOMMUState *s);

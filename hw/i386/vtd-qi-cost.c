@@ -29,6 +29,7 @@
 #include "qapi/visitor.h"
 #include "qobject/qdict.h"
 #include "system/dma.h"
+#include "migration/blocker.h"
 #include "vtd-qi-cost.h"
 #include "trace.h"
 
@@ -128,6 +129,9 @@ typedef struct VTDQiCostStats {
     uint64_t drained;           /* events finished early by drains */
     uint64_t discarded;         /* events dropped by IOMMU reset */
     uint64_t status_errors;     /* deferred status writes that failed */
+    /* per cost class: descriptors charged (page: 4 KiB pages), their ns */
+    uint64_t class_count[VTD_QI_COST__MAX];
+    uint64_t class_ns[VTD_QI_COST__MAX];
 } VTDQiCostStats;
 
 struct VTDQiCost {
@@ -139,57 +143,90 @@ struct VTDQiCost {
     int64_t busy_until;         /* virtual time the engine is free */
     /* the descriptor being processed, between fetched and retire */
     VTDQiCostEvent cur;
+    VTDQiCostKind cur_kind;     /* its class (VTD_QI_COST__MAX: none) */
+    unsigned cur_pages;         /* page-selective: 2^AM, else 0 */
     uint64_t cur_cost;
     bool have_cur;
     VTDQiCostStats st;
+    Error *migration_blocker;   /* pending work is not migrated */
 };
 
-/* Cost of one descriptor, by type and granularity */
-static uint64_t vtd_qi_cost_of(VTDQiCost *c, const VTDInvDesc *d)
+/*
+ * Cost class of one descriptor, by type and granularity; @pages: 4 KiB
+ * pages a page-selective IOTLB descriptor covers (2^AM), else 0.
+ * VTD_QI_COST__MAX for a type the queue rejects (never charged).
+ */
+static VTDQiCostKind vtd_qi_cost_class(const VTDInvDesc *d, unsigned *pages)
 {
-    const uint64_t *k = c->cost;
-    unsigned am;
-
+    *pages = 0;
     switch (VTD_INV_DESC_TYPE(d->lo)) {
     case VTD_INV_DESC_CC:
         switch (d->lo & VTD_INV_DESC_CC_G) {
         case VTD_INV_DESC_CC_DOMAIN:
-            return k[VTD_QI_COST_CC_DOMAIN];
+            return VTD_QI_COST_CC_DOMAIN;
         case VTD_INV_DESC_CC_DEVICE:
-            return k[VTD_QI_COST_CC_DEVICE];
+            return VTD_QI_COST_CC_DEVICE;
         default:
-            return k[VTD_QI_COST_CC_GLOBAL];
+            return VTD_QI_COST_CC_GLOBAL;
         }
     case VTD_INV_DESC_IOTLB:
         switch (d->lo & VTD_INV_DESC_IOTLB_G) {
         case VTD_INV_DESC_IOTLB_PAGE:
-            am = MIN(VTD_INV_DESC_IOTLB_AM(d->hi), VTD_MAMV);
-            return k[VTD_QI_COST_IOTLB_PAGE] + (k[VTD_QI_COST_PAGE] << am);
+            *pages = 1u << MIN(VTD_INV_DESC_IOTLB_AM(d->hi), VTD_MAMV);
+            return VTD_QI_COST_IOTLB_PAGE;
         case VTD_INV_DESC_IOTLB_DOMAIN:
-            return k[VTD_QI_COST_IOTLB_DOMAIN];
+            return VTD_QI_COST_IOTLB_DOMAIN;
         default:
-            return k[VTD_QI_COST_IOTLB_GLOBAL];
+            return VTD_QI_COST_IOTLB_GLOBAL;
         }
     case VTD_INV_DESC_PIOTLB:
         if ((d->val[0] & VTD_INV_DESC_PIOTLB_G) ==
             VTD_INV_DESC_PIOTLB_PSI_IN_PASID) {
-            am = MIN(VTD_INV_DESC_PIOTLB_AM(d->val[1]), VTD_MAMV);
-            return k[VTD_QI_COST_IOTLB_PAGE] + (k[VTD_QI_COST_PAGE] << am);
+            *pages = 1u << MIN(VTD_INV_DESC_PIOTLB_AM(d->val[1]), VTD_MAMV);
+            return VTD_QI_COST_IOTLB_PAGE;
         }
-        return k[VTD_QI_COST_IOTLB_DOMAIN];
+        return VTD_QI_COST_IOTLB_DOMAIN;
     case VTD_INV_DESC_DEVICE:
     case VTD_INV_DESC_DEV_PIOTLB:
-        return k[VTD_QI_COST_DEVTLB];
+        return VTD_QI_COST_DEVTLB;
     case VTD_INV_DESC_IEC:
         /* bit 4: 0 global, 1 index-selective */
-        return (d->lo & (1ULL << 4)) ? k[VTD_QI_COST_IEC_INDEX] :
-                                       k[VTD_QI_COST_IEC_GLOBAL];
+        return (d->lo & (1ULL << 4)) ? VTD_QI_COST_IEC_INDEX :
+                                       VTD_QI_COST_IEC_GLOBAL;
     case VTD_INV_DESC_WAIT:
-        return k[VTD_QI_COST_WAIT];
+        return VTD_QI_COST_WAIT;
     case VTD_INV_DESC_PC:
-        return k[VTD_QI_COST_PASID_CACHE];
+        return VTD_QI_COST_PASID_CACHE;
     default:
-        return 0;               /* rejected with IQE anyway */
+        return VTD_QI_COST__MAX;        /* rejected with IQE anyway */
+    }
+}
+
+/* Cost of a descriptor of class @kind covering @pages pages */
+static uint64_t vtd_qi_cost_of(VTDQiCost *c, VTDQiCostKind kind,
+                               unsigned pages)
+{
+    if (kind == VTD_QI_COST__MAX) {
+        return 0;
+    }
+    return c->cost[kind] + c->cost[VTD_QI_COST_PAGE] * pages;
+}
+
+/* Account the descriptor being retired to its class (and per page) */
+static void vtd_qi_cost_charge(VTDQiCost *c)
+{
+    VTDQiCostStats *st = &c->st;
+
+    st->busy_ns += c->cur_cost;
+    if (c->cur_kind == VTD_QI_COST__MAX) {
+        return;
+    }
+    st->class_count[c->cur_kind]++;
+    st->class_ns[c->cur_kind] += c->cost[c->cur_kind];
+    if (c->cur_pages) {
+        st->class_count[VTD_QI_COST_PAGE] += c->cur_pages;
+        st->class_ns[VTD_QI_COST_PAGE] +=
+            c->cost[VTD_QI_COST_PAGE] * c->cur_pages;
     }
 }
 
@@ -291,7 +328,8 @@ void vtd_qi_cost_fetched_do(VTDQiCost *c, const VTDInvDesc *desc)
     }
     memset(&c->cur, 0, sizeof(c->cur));
     c->cur.submit_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    c->cur_cost = vtd_qi_cost_of(c, desc);
+    c->cur_kind = vtd_qi_cost_class(desc, &c->cur_pages);
+    c->cur_cost = vtd_qi_cost_of(c, c->cur_kind, c->cur_pages);
     c->have_cur = true;
 }
 
@@ -315,7 +353,7 @@ bool vtd_qi_cost_retire_do(VTDQiCost *c, uint16_t head)
     c->cur.head = head;
     c->cur.done_ns = MAX(now, c->busy_until) + c->cur_cost;
     c->busy_until = c->cur.done_ns;
-    c->st.busy_ns += c->cur_cost;
+    vtd_qi_cost_charge(c);
     trace_vtd_qi_cost_submit(head, c->cur_cost, c->cur.done_ns,
                              g_queue_get_length(&c->events) + 1);
 
@@ -427,10 +465,20 @@ bool vtd_qi_cost_realize(IntelIOMMUState *s, VTDQiCostIrqFn *irq,
     }
 
     /*
-     * intel-iommu is not hot-pluggable and has no unrealize: the engine
-     * lives as long as the machine.  Reset empties it (vtd_reset_exit).
+     * Pending events (status writes, interrupts, IQH) live only here, not
+     * in intel-iommu's vmstate: a wait pending at migration would never
+     * complete on the destination.  Refuse migration while the engine
+     * exists (docs/qi-cost.md).  Last step of realize that can fail.
      */
     c = g_new0(VTDQiCost, 1);
+    error_setg(&c->migration_blocker, "intel-iommu: x-qi-cost-* "
+               "(invalidation cost model) is on and its pending "
+               "invalidation work is not migrated; set x-qi-cost-preset=none "
+               "and every x-qi-cost-<class>-ns to 0 to migrate");
+    if (migrate_add_blocker(&c->migration_blocker, errp) < 0) {
+        g_free(c);
+        return false;
+    }
     c->iommu = s;
     c->irq = irq;
     memcpy(c->cost, eff, sizeof(eff));
@@ -438,6 +486,20 @@ bool vtd_qi_cost_realize(IntelIOMMUState *s, VTDQiCostIrqFn *irq,
     c->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vtd_qi_cost_timer_cb, c);
     s->qi_cost = c;
     return true;
+}
+
+void vtd_qi_cost_unrealize(IntelIOMMUState *s)
+{
+    VTDQiCost *c = s->qi_cost;
+
+    if (!c) {
+        return;
+    }
+    migrate_del_blocker(&c->migration_blocker);
+    timer_free(c->timer);
+    g_queue_clear_full(&c->events, g_free);
+    g_free(c);
+    s->qi_cost = NULL;
 }
 
 static void vtd_qi_cost_get_stats(Object *obj, Visitor *v, const char *name,
@@ -448,6 +510,7 @@ static void vtd_qi_cost_get_stats(Object *obj, Visitor *v, const char *name,
     VTDQiCostStats st = {};
     QDict *root = qdict_new();
     QDict *costs = qdict_new();
+    QDict *classes = qdict_new();
     QObject *o;
     unsigned i;
 
@@ -461,6 +524,14 @@ static void vtd_qi_cost_get_stats(Object *obj, Visitor *v, const char *name,
         qdict_put_int(costs, vtd_qi_cost_names[i], c ? c->cost[i] : 0);
     }
     qdict_put(root, "costs", costs);
+    for (i = 0; i < VTD_QI_COST__MAX; i++) {
+        QDict *k = qdict_new();
+
+        qdict_put_int(k, "count", st.class_count[i]);
+        qdict_put_int(k, "ns", st.class_ns[i]);
+        qdict_put(classes, vtd_qi_cost_names[i], k);
+    }
+    qdict_put(root, "charged", classes);
     qdict_put_int(root, "descriptors", st.descriptors);
     qdict_put_int(root, "busy_ns", st.busy_ns);
     qdict_put_int(root, "max_depth", st.max_depth);

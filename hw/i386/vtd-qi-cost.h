@@ -19,7 +19,7 @@
 #include "hw/qdev-properties.h"
 #include "intel_iommu_internal.h"
 
-/* Layout version of the x-qi-cost-stats object */
+/* Layout version of the x-qi-cost-stats object (bump on incompatible change) */
 #define VTD_QI_COST_VERSION         1
 
 /* Largest configurable cost, ns (1 s); -1 means "take the preset's" */
@@ -148,11 +148,14 @@ static inline void vtd_qi_cost_discard(VTDQiCost *c)
 /*
  * Lifecycle, called from intel_iommu.c.
  * vtd_qi_cost_realize: checks the properties and, when any effective cost
- * is non-zero, creates s->qi_cost with its timer.  @irq sends the
+ * is non-zero, creates s->qi_cost with its timer and registers a
+ * migration blocker (pending work is not migrated).  @irq sends the
  * completion event for waits with IF.
  */
 bool vtd_qi_cost_realize(IntelIOMMUState *s, VTDQiCostIrqFn *irq,
                          Error **errp);
+/* Frees the engine and removes its migration blocker */
+void vtd_qi_cost_unrealize(IntelIOMMUState *s);
 /* Adds the read-only x-qi-cost-stats and write-only x-qi-cost-stats-reset */
 void vtd_qi_cost_class_init(ObjectClass *klass);
 

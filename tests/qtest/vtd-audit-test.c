@@ -302,6 +302,28 @@ static void test_flts_rejected(void)
     g_assert_nonnull(strstr(out, "x-audit checks second-level tables only"));
 }
 
+/* x-audit=on blocks migration naming x-audit; x-audit=off migrates. */
+static void test_migration_blocked(void)
+{
+    const char *msg = "x-audit=on (stale-translation audit)";
+    VtdQt *v = vtd_start("x-audit=on");
+    g_autofree char *blockers = vtd_qt_migration_blockers(v->qts);
+    g_autofree char *err = vtd_qt_migrate(v->qts);
+
+    if (!blockers || !strstr(blockers, msg)) {
+        g_error("no blocker naming x-audit: %s", blockers ?: "(none)");
+    }
+    if (!err || !strstr(err, msg)) {
+        g_error("migrate not refused naming x-audit: %s", err ?: "(done)");
+    }
+    vtd_qt_stop(v);
+
+    v = vtd_start("x-audit=off");
+    g_assert_null(vtd_qt_migration_blockers(v->qts));
+    g_assert_null(vtd_qt_migrate(v->qts));
+    vtd_qt_stop(v);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -315,6 +337,7 @@ int main(int argc, char **argv)
     ADD("reset", test_reset);
     ADD("off/same-behaviour", test_off_same_behaviour);
     ADD("flts-rejected", test_flts_rejected);
+    ADD("migration-blocked", test_migration_blocked);
 #undef ADD
 
     return g_test_run();

@@ -4,8 +4,8 @@
  * Each case enables queued invalidation, submits descriptors, then steps
  * QEMU_CLOCK_VIRTUAL in small increments (bounded loops, never a sleep)
  * and checks when the wait descriptor's status write, the completion
- * interrupt state (ICS.IWC, IECTL.IP) and IQH become visible.  See
- * docs/qi-cost.md.
+ * interrupt (ICS.IWC, IECTL.IP and the MSI in the local APIC's IRR) and
+ * IQH become visible.  See docs/qi-cost.md.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -95,7 +95,274 @@ static int64_t vtd_time_batch(VtdQt *v, unsigned n, unsigned am)
     return vtd_time_to_status(v);
 }
 
+/*
+ * Is @vector pending in the IRR of the local APIC of CPU 0 (the target of
+ * IEADDR 0xfee00000)?  The completion event is an MSI the IOMMU sends to
+ * the APIC directly, not a memory write, so it is read back from the
+ * APIC ("info lapic"); nothing acknowledges it under qtest.
+ */
+static bool vtd_msi_pending(VtdQt *v, unsigned vector)
+{
+    g_autofree char *out = qtest_hmp(v->qts, "info lapic");
+    const char *p = strstr(out, "\nIRR\t");
+    char *end;
+
+    g_assert_nonnull(p);
+    p += strlen("\nIRR\t");
+    while (*p && *p != '\n') {
+        unsigned long n;
+
+        while (*p == ' ') {
+            p++;
+        }
+        n = strtoul(p, &end, 10);
+        if (end != p && n == vector) {
+            return true;
+        }
+        p = strchr(p, ' ');
+        if (!p) {
+            break;
+        }
+    }
+    return false;
+}
+
+/*
+ * The cost classes, in the engine's order, each with a distinct cost:
+ * 2000 + 100 * index ns.  Any two add up to more than any one, so a
+ * completion time names the single class charged.
+ */
+static const char *const vtd_classes[] = {
+    "cc-global", "cc-domain", "cc-device", "iotlb-global", "iotlb-domain",
+    "iotlb-page", "page", "devtlb", "iec-global", "iec-index", "wait",
+    "pasid-cache",
+};
+#define NCLASSES            ARRAY_SIZE(vtd_classes)
+#define CLASS_COST(i)       (2000 + 100 * (int64_t)(i))
+
+enum {
+    CL_CC_GLOBAL, CL_CC_DOMAIN, CL_CC_DEVICE, CL_IOTLB_GLOBAL,
+    CL_IOTLB_DOMAIN, CL_IOTLB_PAGE, CL_PAGE, CL_DEVTLB, CL_IEC_GLOBAL,
+    CL_IEC_INDEX, CL_WAIT, CL_PASID_CACHE,
+};
+
+/* Table rows: one descriptor, the class it must be charged to */
+typedef struct VtdCostRow {
+    const char *name;
+    bool sm;                    /* 256-bit descriptors (x-scalable-mode) */
+    uint64_t w0, w1;
+    unsigned cls;               /* class charged; CL_WAIT: the wait alone */
+    unsigned pages;             /* page-selective: 2^AM pages, else 0 */
+} VtdCostRow;
+
+#define ROW_DID             ((uint64_t)1 << 16)
+#define ROW_PASID           ((uint64_t)3 << 32)
+#define ROW_SID             ((uint64_t)EDU_SID)
+
+static const VtdCostRow vtd_cost_rows[] = {
+    { "cc-global", false, DESC_CC_GLOBAL, 0, CL_CC_GLOBAL, 0 },
+    { "cc-domain", false, VTD_INV_DESC_CC | VTD_INV_DESC_CC_DOMAIN | ROW_DID,
+      0, CL_CC_DOMAIN, 0 },
+    { "cc-device", false, VTD_INV_DESC_CC | VTD_INV_DESC_CC_DEVICE |
+      ROW_DID | (ROW_SID << 32), 0, CL_CC_DEVICE, 0 },
+    { "iotlb-global", false, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0,
+      CL_IOTLB_GLOBAL, 0 },
+    { "iotlb-domain", false, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN, 1), 0,
+      CL_IOTLB_DOMAIN, 0 },
+    { "iotlb-page-am0", false, DESC_PSI, PSI_ADDR, CL_IOTLB_PAGE, 1 },
+    { "iotlb-page-am3", false, DESC_PSI, PSI_ADDR | 3, CL_IOTLB_PAGE, 8 },
+    { "devtlb", false, VTD_INV_DESC_DEVICE | (ROW_SID << 32), 0,
+      CL_DEVTLB, 0 },
+    { "iec-global", false, VTD_INV_DESC_IEC, 0, CL_IEC_GLOBAL, 0 },
+    { "iec-index", false, VTD_INV_DESC_IEC | (1ULL << 4) | (5ULL << 32), 0,
+      CL_IEC_INDEX, 0 },
+    { "wait", false, 0, 0, CL_WAIT, 0 },
+    { "piotlb-pasid", true, VTD_INV_DESC_PIOTLB |
+      VTD_INV_DESC_PIOTLB_ALL_IN_PASID | ROW_DID | ROW_PASID, 0,
+      CL_IOTLB_DOMAIN, 0 },
+    { "piotlb-page-am2", true, VTD_INV_DESC_PIOTLB |
+      VTD_INV_DESC_PIOTLB_PSI_IN_PASID | ROW_DID | ROW_PASID, PSI_ADDR | 2,
+      CL_IOTLB_PAGE, 4 },
+    { "pasid-cache", true, VTD_INV_DESC_PC | ROW_DID, 0, CL_PASID_CACHE, 0 },
+    { "pasid-devtlb", true, VTD_INV_DESC_DEV_PIOTLB | (ROW_SID << 16) |
+      ROW_PASID, 0, CL_DEVTLB, 0 },
+    { "wait-256", true, 0, 0, CL_WAIT, 0 },
+};
+
+/* Step used between the exact checkpoints of a row */
+#define ROW_STEP_NS         250
+
+/* MSI vector of row @i (distinct: IRR bits are never acknowledged) */
+#define ROW_VECTOR(i)       (0x40 + (i))
+
+/* Start a VM with every class at its distinct cost, unmasked IECTL */
+static VtdQt *vtd_start_classes(bool sm)
+{
+    g_autoptr(GString) opts = g_string_new(sm ? "x-scalable-mode=on" : "");
+    VtdQt *v;
+    QDict *d, *costs;
+    unsigned i;
+
+    for (i = 0; i < NCLASSES; i++) {
+        g_string_append_printf(opts, "%sx-qi-cost-%s-ns=%" PRId64,
+                               opts->len ? "," : "", vtd_classes[i],
+                               CLASS_COST(i));
+    }
+    v = vtd_start(opts->str);
+    g_assert_true(v->dw == sm);
+    /* the table covers every class the engine has, no more, no fewer */
+    d = vtd_stats(v);
+    costs = qdict_get_qdict(d, "costs");
+    g_assert_cmpuint(qdict_size(costs), ==, NCLASSES);
+    for (i = 0; i < NCLASSES; i++) {
+        g_assert_cmpint(qdict_get_int(costs, vtd_classes[i]), ==,
+                        CLASS_COST(i));
+    }
+    qobject_unref(d);
+    vtd_qt_writel(v, DMAR_IEADDR_REG, 0xfee00000);  /* APIC 0, physical */
+    vtd_qt_writel(v, DMAR_IECTL_REG, 0);            /* unmask */
+    return v;
+}
+
+/* @got == @want, or fail naming the row, the time and the observable */
+static void vtd_row_expect(const VtdCostRow *r, int64_t t, const char *what,
+                           uint64_t got, uint64_t want)
+{
+    if (got != want) {
+        g_error("row %s, t = %" PRId64 " ns: %s is 0x%" PRIx64
+                ", expected 0x%" PRIx64, r->name, t, what, got, want);
+    }
+}
+
+/*
+ * State at @t ns after the submission of row @r (descriptor finishing at
+ * @tx, wait at @tw; @tx < 0: the wait alone): IQH advances per finished
+ * descriptor; status, ICS.IWC and the MSI appear exactly at @tw.
+ */
+static void vtd_row_check(VtdQt *v, const VtdCostRow *r, unsigned iqh0,
+                          unsigned vector, int64_t t, int64_t tx, int64_t tw)
+{
+    unsigned done = (tx >= 0 && t >= tx) + (t >= tw);
+    bool fin = t >= tw;
+
+    /* IQH first: a register read also retires what is due, never early */
+    vtd_row_expect(r, t, "IQH", vtd_qt_iqh(v), (iqh0 + done) % v->qsize);
+    vtd_row_expect(r, t, "wait status", vtd_status(v), fin ? STATUS_DONE : 0);
+    vtd_row_expect(r, t, "ICS.IWC", vtd_qt_readl(v, DMAR_ICS_REG),
+                   fin ? VTD_ICS_IWC : 0);
+    /* unmasked: the MSI was sent, so IP is clear again */
+    vtd_row_expect(r, t, "IECTL.IP",
+                   vtd_qt_readl(v, DMAR_IECTL_REG) & VTD_IECTL_IP, 0);
+    vtd_row_expect(r, t, "MSI pending in the APIC",
+                   vtd_msi_pending(v, vector), fin);
+}
+
+/*
+ * Submit row @r's descriptor and a wait (SW + IF); step the clock in
+ * ROW_STEP_NS steps and onto every checkpoint (1 ns before and at each
+ * completion), checking the state at each; then the charged classes.
+ */
+static void vtd_run_row(VtdQt *v, const VtdCostRow *r, unsigned vector)
+{
+    bool alone = r->cls == CL_WAIT;
+    int64_t cx = CLASS_COST(r->cls) + r->pages * CLASS_COST(CL_PAGE);
+    int64_t cw = CLASS_COST(CL_WAIT);
+    int64_t tx = alone ? -1 : cx;
+    int64_t tw = alone ? cw : cx + cw;
+    int64_t marks[] = { tx - 1, tx, tw - 1, tw };
+    unsigned iqh0 = vtd_qt_iqh(v);
+    int64_t t = 0;
+    QDict *d, *charged;
+    unsigned i, steps = 0;
+
+    vtd_qt_writel(v, DMAR_IEDATA_REG, vector);
+    qtest_writel(v->qts, WAIT_STATUS, 0);
+    vtd_qt_qom_set_true(v->qts, "x-qi-cost-stats-reset");
+    if (!alone) {
+        vtd_qt_qi_push(v, r->w0, r->w1);
+    }
+    vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE) | VTD_INV_DESC_WAIT_IF,
+                   WAIT_STATUS);
+    vtd_qt_qi_kick(v);
+    g_assert_false(vtd_qt_iqe(v));
+
+    vtd_row_check(v, r, iqh0, vector, t, tx, tw);
+    while (t < tw) {
+        int64_t next = t + ROW_STEP_NS;
+
+        for (i = 0; i < ARRAY_SIZE(marks); i++) {
+            if (marks[i] > t && marks[i] < next) {
+                next = marks[i];
+            }
+        }
+        qtest_clock_step(v->qts, next - t);
+        t = next;
+        vtd_row_check(v, r, iqh0, vector, t, tx, tw);
+        g_assert_cmpuint(++steps, <, MAX_STEPS);
+    }
+    /* nothing more happens later */
+    qtest_clock_step(v->qts, 10 * ROW_STEP_NS);
+    vtd_row_check(v, r, iqh0, vector, t + 10 * ROW_STEP_NS, tx, tw);
+
+    /* charged: the row's class (+ pages) and the wait, nothing else */
+    d = vtd_stats(v);
+    charged = qdict_get_qdict(d, "charged");
+    for (i = 0; i < NCLASSES; i++) {
+        QDict *k = qdict_get_qdict(charged, vtd_classes[i]);
+        uint64_t n = (i == r->cls) + (i == CL_WAIT && !alone);
+        g_autofree char *count = g_strdup_printf("charged.%s.count",
+                                                 vtd_classes[i]);
+        g_autofree char *ns = g_strdup_printf("charged.%s.ns",
+                                              vtd_classes[i]);
+
+        if (i == CL_PAGE) {
+            n = r->pages;
+        }
+        vtd_row_expect(r, t, count, qdict_get_int(k, "count"), n);
+        vtd_row_expect(r, t, ns, qdict_get_int(k, "ns"), n * CLASS_COST(i));
+    }
+    vtd_row_expect(r, t, "busy_ns", qdict_get_int(d, "busy_ns"), tw);
+    vtd_row_expect(r, t, "descriptors", qdict_get_int(d, "descriptors"),
+                   alone ? 1 : 2);
+    qobject_unref(d);
+
+    /* acknowledge the event (IWC is RW1C) for the next row */
+    vtd_qt_writel(v, DMAR_ICS_REG, VTD_ICS_IWC);
+}
+
 /* ---- tests ---- */
+
+/*
+ * Every descriptor type and granularity is charged its own class (and
+ * only it): completion exactly at that class's cost, not 1 ns earlier;
+ * the completion MSI arrives at the wait's completion, not before.
+ */
+static void test_classes(void)
+{
+    unsigned covered = 0;
+    int sm;
+
+    for (sm = 0; sm <= 1; sm++) {
+        VtdQt *v = vtd_start_classes(sm);
+        unsigned i;
+
+        for (i = 0; i < ARRAY_SIZE(vtd_cost_rows); i++) {
+            const VtdCostRow *r = &vtd_cost_rows[i];
+
+            if (r->sm != sm) {
+                continue;
+            }
+            vtd_run_row(v, r, ROW_VECTOR(i));
+            covered |= 1u << r->cls;
+            if (r->pages) {
+                covered |= 1u << CL_PAGE;
+            }
+        }
+        vtd_qt_stop(v);
+    }
+    /* every class is charged by some row */
+    g_assert_cmphex(covered, ==, (1u << NCLASSES) - 1);
+}
 
 /* Costs zero (default and preset none): status written synchronously. */
 static void test_zero_is_upstream(void)
@@ -382,6 +649,59 @@ static void test_bad_config(void)
     }
 }
 
+/*
+ * With the engine on (costs > 0), migration is blocked naming
+ * x-qi-cost-*: query-migrate lists the blocker, migrate fails with it,
+ * and -only-migratable refuses to start.  Off (defaults, preset none,
+ * scale 0, accounting only): nothing blocks and migration completes.
+ */
+static void test_migration(void)
+{
+    static const char *const off[] = {
+        "", "x-qi-cost-preset=none,x-accounting=on",
+        "x-qi-cost-scale=0,x-qi-cost-wait-ns=5000",
+    };
+    static const char *const on[] = {
+        "x-qi-cost-wait-ns=1", "x-qi-cost-preset=fast",
+    };
+    const char *msg = "x-qi-cost-* (invalidation cost model) is on";
+    g_autofree char *out = NULL;
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(off); i++) {
+        VtdQt *v = vtd_start(off[i]);
+        g_autofree char *blockers = vtd_qt_migration_blockers(v->qts);
+        g_autofree char *err = NULL;
+
+        g_assert_null(blockers);
+        err = vtd_qt_migrate(v->qts);
+        if (err) {
+            g_error("'%s': migration failed: %s", off[i], err);
+        }
+        vtd_qt_stop(v);
+    }
+    for (i = 0; i < ARRAY_SIZE(on); i++) {
+        VtdQt *v = vtd_start(on[i]);
+        g_autofree char *blockers = vtd_qt_migration_blockers(v->qts);
+        g_autofree char *err = vtd_qt_migrate(v->qts);
+
+        if (!blockers || !strstr(blockers, msg)) {
+            g_error("'%s': no blocker naming x-qi-cost-*: %s", on[i],
+                    blockers ? blockers : "(none)");
+        }
+        if (!err || !strstr(err, msg)) {
+            g_error("'%s': migrate not refused naming x-qi-cost-*: %s",
+                    on[i], err ? err : "(completed)");
+        }
+        vtd_qt_stop(v);
+    }
+    g_assert_cmpint(vtd_qt_run_qemu("x-qi-cost-wait-ns=1 -only-migratable",
+                                    &out), !=, 0);
+    if (!strstr(out, msg)) {
+        g_error("-only-migratable: expected '%s' in: %s", msg, out);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -390,6 +710,7 @@ int main(int argc, char **argv)
 #define ADD(name, fn) g_test_add_func("/x86_64/vtd/qi-cost/" name, fn)
     ADD("zero-is-upstream", test_zero_is_upstream);
     ADD("wait-timing", test_wait_timing);
+    ADD("classes", test_classes);
     ADD("batch-adds-up", test_batch_adds_up);
     ADD("per-page-am", test_per_page_am);
     ADD("scale", test_scale);
@@ -400,6 +721,7 @@ int main(int argc, char **argv)
     ADD("iqe-drains", test_iqe_drains);
     ADD("stats", test_stats);
     ADD("bad-config", test_bad_config);
+    ADD("migration", test_migration);
 #undef ADD
 
     return g_test_run();

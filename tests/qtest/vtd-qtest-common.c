@@ -7,6 +7,7 @@
 #include "qemu/osdep.h"
 #include "qobject/qlist.h"
 #include "qobject/qnum.h"
+#include "qobject/qstring.h"
 #include "vtd-qtest-common.h"
 
 /* Register helpers */
@@ -336,6 +337,76 @@ int64_t vtd_qt_sum(QObject *o)
     }
     default:
         return 0;
+    }
+}
+
+/* Migration */
+
+/* query-migrate's blocked-reasons joined by "\n"; NULL when none */
+char *vtd_qt_migration_blockers(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
+    QDict *ret;
+    QList *reasons;
+    GString *s;
+    QListEntry *e;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    ret = qdict_get_qdict(rsp, "return");
+    reasons = qdict_get_qlist(ret, "blocked-reasons");
+    if (!reasons || qlist_empty(reasons)) {
+        qobject_unref(rsp);
+        return NULL;
+    }
+    s = g_string_new(NULL);
+    QLIST_FOREACH_ENTRY(reasons, e) {
+        g_string_append_printf(s, "%s%s", s->len ? "\n" : "",
+                               qstring_get_str(qobject_to(QString,
+                                               qlist_entry_obj(e))));
+    }
+    qobject_unref(rsp);
+    return g_string_free(s, false);
+}
+
+/*
+ * Migrate to a sink that discards the stream ("exec:cat >/dev/null") and
+ * wait for the outcome (MIGRATION events, enabled here).  NULL when the migration
+ * completed, else the error the migrate command or the migration gave.
+ */
+char *vtd_qt_migrate(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'migrate-set-capabilities', "
+                           "'arguments': { 'capabilities': [ "
+                           "{ 'capability': 'events', 'state': true } ] } }");
+    char *err = NULL;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    rsp = qtest_qmp(qts, "{ 'execute': 'migrate', 'arguments': "
+                    "{ 'uri': 'exec:cat >/dev/null' } }");
+
+    if (qdict_haskey(rsp, "error")) {
+        err = g_strdup(qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                     "desc"));
+        qobject_unref(rsp);
+        return err;
+    }
+    qobject_unref(rsp);
+    for (;;) {
+        QDict *ev = qtest_qmp_eventwait_ref(qts, "MIGRATION");
+        const char *st = qdict_get_str(qdict_get_qdict(ev, "data"),
+                                       "status");
+
+        if (!strcmp(st, "completed")) {
+            qobject_unref(ev);
+            return NULL;
+        }
+        if (!strcmp(st, "failed") || !strcmp(st, "cancelled")) {
+            err = g_strdup_printf("migration %s", st);
+            qobject_unref(ev);
+            return err;
+        }
+        qobject_unref(ev);
     }
 }
 

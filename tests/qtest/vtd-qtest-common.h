@@ -105,6 +105,10 @@ QObject *vtd_qt_lookup(QDict *d, const char *path);
 int64_t vtd_qt_get(QDict *d, const char *path);
 int64_t vtd_qt_sum(QObject *o);
 
+/* Migration: blockers listed by query-migrate; migrate and wait */
+char *vtd_qt_migration_blockers(QTestState *qts);
+char *vtd_qt_migrate(QTestState *qts);
+
 /* Run QEMU (not as a qtest) with intel-iommu,@opts; output in @out */
 int vtd_qt_run_qemu(const char *opts, char **out);
 
