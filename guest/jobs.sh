@@ -55,20 +55,23 @@ bind_benchmark() {
 # as a JSON object; "null" on a kernel without them.
 SCAL=/sys/kernel/debug/iommu/scal
 # Counters switched on at boot (iommu.scal_stats=1) keep counting from boot,
-# to match the device's; otherwise count just this job.
+# to match the device's; with vtd.counters=1 they count just this job.
+# Otherwise they stay off: the default path is measured as users run it.
 scal_start() {
   [ -d $SCAL ] || return 0
   [ "$(cat $SCAL/enable)" = 1 ] && return 0
+  [ "${P_counters:-0}" = 1 ] || return 0
   echo 1 >$SCAL/enable && echo 1 >$SCAL/reset
 }
 scal_json() {
-  [ -r $SCAL/counters ] || { printf null; return; }
+  [ -r $SCAL/counters ] && [ "$(cat $SCAL/enable)" = 1 ] || { printf null; return; }
   awk 'BEGIN{printf "{"} NF==2{printf "%s\"%s\":%s", sep, $1, $2; sep=","} END{printf "}"}' $SCAL/counters
 }
 
 # dma_map_benchmark on the edu device.
 #   vtd.threads (1) vtd.seconds (2) vtd.granule (1 page) vtd.bits (64)
 #   vtd.map (single | sg | sg-page: one scatterlist mapped batched or page by page)
+#   vtd.counters=1: guest counters on for this run (off by default)
 #   vtd.unplug=1: take CPU 1 offline right after the run (queued entries must drain)
 job_dmabench() {
   bdf=$(find_pci 0x1234:0x11e8) || { echo "dmabench: no edu device (add -device edu)" >&2; return 1; }
@@ -256,7 +259,7 @@ job_schemeswitch() {
   [ -d $SCAL ] || { echo "schemeswitch: no counters (kernel-patches 0003)" >&2; return 1; }
   bdf=$(find_pci 0x1234:0x11e8) || { echo "schemeswitch: no edu device" >&2; return 1; }
   bind_benchmark "$bdf" || { echo "schemeswitch: cannot bind $bdf" >&2; return 1; }
-  scal_start
+  P_counters=1 scal_start
   bench() { dma_map_benchmark -t "${P_threads:-2}" -s "${1:-${P_seconds:-1}}" -b 64 >/dev/null 2>&1; }
   # Counters after a phase, once the 10 ms timer has retired what is queued.
   snap() { sleep 0.5; printf '"%s":{"dma_scheme":"%s","counters":%s},' "$1" "$(cat $p)" "$(scal_json)"; }

@@ -23,7 +23,7 @@ run() { # json-name scheme job-params...
   # strict through the scheme parameter too, so that its read-back is tested.
   # The job switches the counters on and resets them just before the run.
   "$VTD_RUN" --mode lazy --append "iommu.dma_scheme=$scheme" --timeout 180 \
-    --json "$T/$out.json" dmabench seconds="$SECS" "$@" >/dev/null 2>"$T/$out.err" ||
+    --json "$T/$out.json" dmabench counters=1 seconds="$SECS" "$@" >/dev/null 2>"$T/$out.err" ||
     { diag "vtd-run failed:"; sed 's/^/#   /' "$T/$out.err" | tail -8; return 1; }
 }
 c() { jget "$T/$1.json" "r['result']['guest_counters']['$2']"; }
