@@ -212,12 +212,20 @@ typedef struct VTDAcctDomain {
     uint64_t removed;           /* entries removed by DSI/PSI, QI or register */
 } VTDAcctDomain;
 
+/* Per requester (source-id) translation counters (IOMMU lock) */
+typedef struct VTDAcctDevice {
+    uint64_t translations;      /* DMA translation requests it made */
+    uint64_t iotlb_inserts;     /* IOTLB entries its translations added */
+} VTDAcctDevice;
+
 struct VTDAcct {
     IntelIOMMUState *iommu;     /* owner; its iommu_lock guards snapshots */
     uint64_t c[VTD_ACCT__MAX];  /* counters, see VTDAcctCounter */
     uint64_t am_hist[VTD_MAMV + 1];     /* queued IOTLB PSI by AM */
     uint64_t batch_hist[VTD_ACCT_BATCH_BINS]; /* descriptors per IQT write */
     GHashTable *domains;        /* domain-id -> VTDAcctDomain */
+    /* source-id -> counters, a row of 256 devfns per bus made on first use */
+    VTDAcctDevice *devices[256];
     VTDInvDesc desc;            /* descriptor being processed */
     bool have_desc;             /* desc is valid (fetch succeeded) */
     bool in_batch;              /* inside an IQT write */
@@ -254,6 +262,17 @@ void *vtd_acct_domain_entry(GHashTable *domains, uint16_t did, size_t size)
 static VTDAcctDomain *vtd_acct_domain(VTDAcct *a, uint16_t did)
 {
     return vtd_acct_domain_entry(a->domains, did, sizeof(VTDAcctDomain));
+}
+
+/* The counters of requester @sid, found without hashing; IOMMU lock held */
+static VTDAcctDevice *vtd_acct_device_locked(VTDAcct *a, uint16_t sid)
+{
+    VTDAcctDevice **row = &a->devices[PCI_BUS_NUM(sid)];
+
+    if (!*row) {
+        *row = g_new0(VTDAcctDevice, 256);
+    }
+    return &(*row)[sid & 0xff];
 }
 
 static unsigned vtd_acct_batch_bin(uint64_t n)
@@ -527,9 +546,10 @@ void vtd_acct_iotlb_removed_do(VTDAcct *a, VTDAcctRemoval kind,
 
 /* Hooks: translation side (IOMMU lock held, maybe outside the BQL) */
 
-void vtd_acct_translate_locked_do(VTDAcct *a)
+void vtd_acct_translate_locked_do(VTDAcct *a, uint16_t sid)
 {
     vtd_acct_inc(a, VTD_ACCT_TR_TRANSLATIONS);
+    vtd_acct_device_locked(a, sid)->translations++;
 }
 
 void vtd_acct_iotlb_hit_locked_do(VTDAcct *a)
@@ -542,9 +562,10 @@ void vtd_acct_iotlb_miss_locked_do(VTDAcct *a)
     vtd_acct_inc(a, VTD_ACCT_TR_MISSES);
 }
 
-void vtd_acct_iotlb_insert_locked_do(VTDAcct *a)
+void vtd_acct_iotlb_insert_locked_do(VTDAcct *a, uint16_t sid)
 {
     vtd_acct_inc(a, VTD_ACCT_TR_INSERTS);
+    vtd_acct_device_locked(a, sid)->iotlb_inserts++;
 }
 
 void vtd_acct_iotlb_full_drop_locked_do(VTDAcct *a, unsigned int dropped)
@@ -594,11 +615,35 @@ static QList *vtd_acct_qlist(const uint64_t *v, size_t n)
     return l;
 }
 
+/* "BB:DD.F": {translations, iotlb_inserts} for each requester seen */
+static void vtd_acct_devices_to_qdict_locked(VTDAcct *a, QDict *devices)
+{
+    unsigned bus, devfn;
+
+    for (bus = 0; bus < ARRAY_SIZE(a->devices); bus++) {
+        for (devfn = 0; a->devices[bus] && devfn < 256; devfn++) {
+            VTDAcctDevice *dev = &a->devices[bus][devfn];
+            g_autofree char *bdf = NULL;
+            QDict *d;
+
+            if (!dev->translations && !dev->iotlb_inserts) {
+                continue;
+            }
+            bdf = g_strdup_printf("%02x:%02x.%x", bus, PCI_SLOT(devfn),
+                                  PCI_FUNC(devfn));
+            d = qdict_new();
+            qdict_put_int(d, "translations", dev->translations);
+            qdict_put_int(d, "iotlb_inserts", dev->iotlb_inserts);
+            qdict_put(devices, bdf, d);
+        }
+    }
+}
+
 QDict *vtd_acct_to_qdict(IntelIOMMUState *s)
 {
     VTDAcct *a = s->acct;
     QDict *root = qdict_new();
-    QDict *qi, *hist, *domains;
+    QDict *qi, *hist, *domains, *devices = qdict_new();
     uint64_t batch_hist[VTD_ACCT_BATCH_BINS];
     uint64_t am_hist[VTD_MAMV + 1];
     uint64_t c[VTD_ACCT__MAX];
@@ -613,6 +658,7 @@ QDict *vtd_acct_to_qdict(IntelIOMMUState *s)
         }
         memcpy(am_hist, a->am_hist, sizeof(am_hist));
         memcpy(batch_hist, a->batch_hist, sizeof(batch_hist));
+        vtd_acct_devices_to_qdict_locked(a, devices);
         qemu_mutex_unlock(&s->iommu_lock);
     } else {
         memset(c, 0, sizeof(c));
@@ -670,6 +716,7 @@ QDict *vtd_acct_to_qdict(IntelIOMMUState *s)
         }
     }
     qdict_put(root, "domains", domains);
+    qdict_put(root, "devices", devices);
     /* x-audit (vtd-audit.c, docs/stale-audit.md); all zero when off */
     qdict_put(root, "audit", vtd_audit_to_qdict(s));
     return root;
@@ -690,6 +737,11 @@ void vtd_acct_reset(IntelIOMMUState *s)
     }
     memset(a->am_hist, 0, sizeof(a->am_hist));
     memset(a->batch_hist, 0, sizeof(a->batch_hist));
+    for (i = 0; i < ARRAY_SIZE(a->devices); i++) {
+        if (a->devices[i]) {
+            memset(a->devices[i], 0, 256 * sizeof(VTDAcctDevice));
+        }
+    }
     g_hash_table_remove_all(a->domains);
     qemu_mutex_unlock(&s->iommu_lock);
     trace_vtd_acct_reset();

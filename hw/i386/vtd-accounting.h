@@ -45,10 +45,10 @@ void vtd_acct_reg_ccmd_do(VTDAcct *a, uint64_t val, uint64_t caig);
 void vtd_acct_reg_iotlb_do(VTDAcct *a, uint64_t val, uint64_t iaig);
 void vtd_acct_iotlb_removed_do(VTDAcct *a, VTDAcctRemoval kind,
                                uint16_t domain_id, unsigned int removed);
-void vtd_acct_translate_locked_do(VTDAcct *a);
+void vtd_acct_translate_locked_do(VTDAcct *a, uint16_t sid);
 void vtd_acct_iotlb_hit_locked_do(VTDAcct *a);
 void vtd_acct_iotlb_miss_locked_do(VTDAcct *a);
-void vtd_acct_iotlb_insert_locked_do(VTDAcct *a);
+void vtd_acct_iotlb_insert_locked_do(VTDAcct *a, uint16_t sid);
 void vtd_acct_iotlb_full_drop_locked_do(VTDAcct *a, unsigned int dropped);
 void vtd_acct_page_walk_locked_do(VTDAcct *a);
 void vtd_acct_sync_walk_do(VTDAcct *a);
@@ -85,10 +85,12 @@ VTD_ACCT_HOOK(iotlb_removed,
               (VTDAcct *a, VTDAcctRemoval k, uint16_t did, unsigned int n),
               (a, k, did, n))
 /* *_locked: translation path, call with the IOMMU lock held */
-VTD_ACCT_HOOK(translate_locked, (VTDAcct *a), (a))
+/* A DMA translation request from requester @sid (bus << 8 | devfn) */
+VTD_ACCT_HOOK(translate_locked, (VTDAcct *a, uint16_t sid), (a, sid))
 VTD_ACCT_HOOK(iotlb_hit_locked, (VTDAcct *a), (a))
 VTD_ACCT_HOOK(iotlb_miss_locked, (VTDAcct *a), (a))
-VTD_ACCT_HOOK(iotlb_insert_locked, (VTDAcct *a), (a))
+/* An IOTLB entry was added for requester @sid */
+VTD_ACCT_HOOK(iotlb_insert_locked, (VTDAcct *a, uint16_t sid), (a, sid))
 /* The IOTLB was full and dropped all @n entries before an insert */
 VTD_ACCT_HOOK(iotlb_full_drop_locked, (VTDAcct *a, unsigned int n), (a, n))
 /* Page-table walk for a DMA translation (IOTLB miss) */

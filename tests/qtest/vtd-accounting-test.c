@@ -499,7 +499,7 @@ static void test_register_iotlb(void)
 static void test_dma_hit_miss(void)
 {
     VtdQt *v = vtd_start("x-accounting=on", 0);
-    QDict *d;
+    QDict *d, *devices, *edu;
 
     vtd_qt_edu_dma_read(v, IOVA_BASE, 8);
     vtd_qt_edu_dma_read(v, IOVA_BASE + 0x10, 8);
@@ -513,6 +513,13 @@ static void test_dma_hit_miss(void)
     g_assert_cmpint(vtd_qt_get(d, "translation.page_walks"), ==, 2);
     g_assert_cmpint(vtd_qt_get(d, "translation.faults"), ==, 0);
     g_assert_cmpint(vtd_qt_get(d, "translation.iotlb_full_drops"), ==, 0);
+    /* ...every one of them the edu device's, the only requester (00:04.0) */
+    devices = qdict_get_qdict(d, "devices");
+    g_assert_cmpint(qdict_size(devices), ==, 1);
+    edu = qdict_get_qdict(devices, "00:04.0");
+    g_assert_nonnull(edu);
+    g_assert_cmpint(qdict_get_int(edu, "translations"), ==, 4);
+    g_assert_cmpint(qdict_get_int(edu, "iotlb_inserts"), ==, 2);
     qobject_unref(d);
     vtd_qt_stop(v);
 }
