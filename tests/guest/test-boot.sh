@@ -25,11 +25,25 @@ check "off: boots" boot off --mode off info
 check "off: no DMAR unit, no IOMMU groups" is \
   "$(jget "$T/off.json" "(r['result']['dmar_units'], len(r['result']['iommu_groups']))")" "(0, 0)"
 
-check "virtio-net (iommu_platform) + e1000e + nvme boot behind the IOMMU" \
-  boot nics --mode lazy --device virtio-net --device e1000e --device nvme info
-check "virtio-net is translated (DMA-FQ)" is "$(gtype nics 0x1af4 0x1041)" DMA-FQ
-check "e1000e is translated (DMA-FQ)" is "$(gtype nics 0x8086 0x10d3)" DMA-FQ
-check "nvme is translated (DMA-FQ)" is "$(gtype nics 0x1b36 0x0010)" DMA-FQ
+check "virtio-net (iommu_platform) + e1000e + nvme boot behind the IOMMU, each does DMA" \
+  boot nics --mode lazy --counters --device virtio-net --device e1000e --device nvme dmasmoke
+check "virtio-net sits in a DMA-FQ domain" is "$(gtype nics 0x1af4 0x1041)" DMA-FQ
+check "e1000e sits in a DMA-FQ domain" is "$(gtype nics 0x8086 0x10d3)" DMA-FQ
+check "nvme sits in a DMA-FQ domain" is "$(gtype nics 0x1b36 0x0010)" DMA-FQ
+# The device side: the IOMMU translated each device's DMA and cached the
+# result, counted per requester (x-counters "devices", by bus:dev.fn).
+xlated() { # record vendor device
+  jget "$T/$1.json" "next((lambda c: (c['translations'] > 0 and c['iotlb_inserts'] > 0) or
+    sys.exit(f'{b}: {c}'))(r['device_counters']['devices'].get(b[5:],
+      {'translations': 0, 'iotlb_inserts': 0}))
+    for b, g in r['result']['iommu_groups'].items() if (g['vendor'], g['device']) == ('$2', '$3'))"
+}
+check "virtio-net: the IOMMU translated its DMA and filled the IOTLB" xlated nics 0x1af4 0x1041
+check "e1000e: the IOMMU translated its DMA and filled the IOTLB" xlated nics 0x8086 0x10d3
+check "nvme: the IOMMU translated its DMA and filled the IOTLB" xlated nics 0x1b36 0x0010
+check "edu: boots with device counters and does DMA (stale job, 1 round)" \
+  boot edu --mode strict --counters stale rounds=1 tries=2
+check "edu: the IOMMU translated its DMA and filled the IOTLB" xlated edu 0x1234 0x11e8
 
 for m in strict lazy off; do
   check "$m: dma_map_benchmark runs on edu, 2 threads" \
