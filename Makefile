@@ -4,12 +4,12 @@
 #   make check      the whole test suite; last line "N passed, N failed"
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
-.PHONY: all deps build qemu kernel tools initramfs quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug relock clean help
+.PHONY: all deps build qemu kernel tools initramfs quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug fuzz fuzz-run relock clean help
 
 all: build quick
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "targets: deps build quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug relock clean"
+	@sed -n 's/^#   //p' Makefile; echo "targets: deps build quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug fuzz fuzz-run relock clean"
 
 deps:
 	@scripts/install-deps.sh
@@ -24,9 +24,12 @@ qemu: deps
 	@mkdir -p build
 	@d=$$(scripts/build-qemu.sh) && ln -sfn "$$d/qemu-system-x86_64" build/qemu-system-x86_64 && ln -sfn "$$d" build/qemu
 
+# build/kernel-stock: the same Linux without kernel-patches/, the baseline
+# that the default patched path is benchmarked against (vtd-run --kernel stock).
 kernel: deps
 	@mkdir -p build
 	@d=$$(scripts/build-kernel.sh) && ln -sfn "$$d/bzImage" build/bzImage && ln -sfn "$$d" build/kernel
+	@d=$$(scripts/build-kernel.sh --stock) && ln -sfn "$$d" build/kernel-stock
 
 initramfs: kernel tools
 	@scripts/build-initramfs.sh build/kernel build/initramfs.cpio.gz >/dev/null
@@ -65,6 +68,17 @@ check-kernel-debug: build
 # The qtests again, against QEMU built with ASan + UBSan.
 check-sanitize: deps
 	@d=$$(scripts/build-qemu.sh --sanitize) && VTD_QBUILD="$$d" tests/run-tests qtest/
+
+# Coverage-guided fuzzing of the VT-d model (docs/fuzzing.md): QEMU's
+# generic-fuzz built with clang, libFuzzer, ASan and UBSan (build/qemu-fuzz),
+# run FUZZ_SECONDS in all over the configurations in tests/fuzz/configs.sh.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@mkdir -p build
+	@d=$$(scripts/build-fuzz.sh) && ln -sfn "$$d" build/qemu-fuzz
+
+fuzz-run: fuzz
+	@VTD_FUZZ_BUILD="$$(readlink -f build/qemu-fuzz)" tests/fuzz/vtd-fuzz --seconds $(FUZZ_SECONDS)
 
 relock: deps
 	@scripts/fetch-sources.sh --relock

@@ -3,23 +3,16 @@
 # qemu-patches/ and our hw/i386 sources as build-qemu.sh, configured with
 # clang, libFuzzer (--enable-fuzzing), ASan and UBSan, into its own build
 # directory of the shared cache tree (docs/fuzzing.md).
-#   build-fuzz.sh              -> qemu-fuzz-x86_64 with ASan + UBSan (build-fuzz/)
-#   build-fuzz.sh --coverage   -> the same fuzzer with clang source-based
-#                                 coverage, no sanitizers (build-fuzzcov/),
-#                                 for measuring line coverage of a corpus
+#   build-fuzz.sh   -> BUILD/qemu-fuzz-x86_64 (BUILD = the cache tree's build-fuzz/)
+# Line coverage comes from libFuzzer's -print_coverage (tests/fuzz/vtd-fuzz
+# --coverage), so no separate coverage build is needed.
 # Prints the build directory on stdout.
 . "$(dirname "$0")/common.sh"
 build_lock qemu
 
 variant=build-fuzz
 extra=(--enable-asan --enable-ubsan)
-if [ "${1:-}" = --coverage ]; then
-  variant=build-fuzzcov
-  extra=(--extra-cflags="-fprofile-instr-generate -fcoverage-mapping"
-         --extra-ldflags="-fprofile-instr-generate -fcoverage-mapping")
-  shift
-fi
-[ $# -eq 0 ] || die "usage: build-fuzz.sh [--coverage]"
+[ $# -eq 0 ] || die "usage: build-fuzz.sh (no arguments)"
 command -v clang >/dev/null || die "clang not found: run scripts/install-deps.sh"
 rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)
 [ -e "$rt" ] || rt=$(clang --print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-x86_64.a
@@ -48,7 +41,7 @@ ln -sfn "$TOP/configs/devices/x86_64-softmmu/vtd-testbed.mak" \
   "$TREE/configs/devices/x86_64-softmmu/vtd-testbed.mak"
 
 use_ccache
-cfgkey=$(inputs_hash "$LOCK" "$TOP/configs/devices" "$0")-${variant}-$(clang --version | head -1 | tr -c 'A-Za-z0-9.\n' _)
+cfgkey=$(inputs_hash "$LOCK" "$TOP/configs/devices")-${variant}-$(clang --version | head -1 | tr -c 'A-Za-z0-9.\n' _)
 if [ "$(cat "$BUILD/.vtd-config" 2>/dev/null)" != "$cfgkey" ]; then
   say "configuring QEMU ($variant)"
   rm -rf "$BUILD"; mkdir -p "$BUILD"

@@ -10,6 +10,7 @@ PKGS=(
   busybox-static seabios qemu-system-data ipxe-qemu
   gnuplot-nox memcached libmemcached-tools iproute2 util-linux file
   perl  # TAP::Parser (the parser behind prove) for tests/run-tests
+  clang libclang-rt-14-dev llvm  # make fuzz: libFuzzer + sanitizer runtimes, llvm-cov/llvm-profdata
 )
 
 missing=()
