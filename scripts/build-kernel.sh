@@ -2,13 +2,22 @@
 # Build the guest kernel: pinned Linux 6.12 + kernel-patches/series, configured
 # as tinyconfig + configs/kernel/testbed.config. The result is cached under a
 # key that hashes the lock file, the patches and the config fragments.
-#   build-kernel.sh [--debug]     prints the directory holding bzImage
+#   build-kernel.sh [--debug|--stock]     prints the directory holding bzImage
+# --stock builds the same pinned source and configuration without the series
+# (options the series itself adds are left out), as the baseline that the
+# default patched path is compared against (docs/kernel-series.md).
 . "$(dirname "$0")/common.sh"
 build_lock kernel
 
 variant=release
 frags=("$TOP/configs/kernel/testbed.config")
-if [ "${1:-}" = --debug ]; then variant=debug; frags+=("$TOP/configs/kernel/debug.config"); fi
+series=$TOP/kernel-patches/series
+case "${1:-}" in
+  --debug) variant=debug; frags+=("$TOP/configs/kernel/debug.config") ;;
+  --stock) variant=stock; series=/dev/null ;;
+  '') ;;
+  *) die "unknown option '$1' (use --debug or --stock)" ;;
+esac
 
 key=$(inputs_hash "$LOCK" "$TOP/kernel-patches" "${frags[@]}")
 OUT=$CACHE/kernel-$variant-$key
@@ -27,8 +36,17 @@ while read -r p; do
   case "$p" in ''|'#'*) continue ;; esac
   [ -f "$TOP/kernel-patches/$p" ] || die "kernel-patches/series names $p, which does not exist"
   patches+=("$TOP/kernel-patches/$p")
-done <"$TOP/kernel-patches/series"
-apply_series "$TREE" "$PRISTINE" "$(inputs_hash "$LOCK" "$TOP/kernel-patches")" "${patches[@]}"
+done <"$series"
+apply_series "$TREE" "$PRISTINE" "$(inputs_hash "$LOCK" "$series" "${patches[@]}")" "${patches[@]}"
+
+# The stock kernel lacks the options that the series adds to Kconfig.
+if [ $variant = stock ]; then
+  series_opts=$(sed -n 's/^+config \([A-Z0-9_]*\)$/CONFIG_\1/p' "$TOP"/kernel-patches/0*.patch | sort -u)
+  mkdir -p "$TREE/.vtd"
+  cat "${frags[@]}" | { [ -z "$series_opts" ] && cat || grep -vwF -f <(echo "$series_opts"); } \
+    >"$TREE/.vtd/stock.config"
+  frags=("$TREE/.vtd/stock.config")
+fi
 
 use_ccache
 # A fixed build identity so ccache hits across trees and rebuilds.
