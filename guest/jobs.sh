@@ -22,6 +22,14 @@ common_json() {
   # The kernel series' scheme (docs/kernel-series.md), when there is one.
   [ -r /sys/module/iommu/parameters/dma_scheme ] &&
     printf '"dma_scheme":"%s",' "$(cat /sys/module/iommu/parameters/dma_scheme)"
+  # What VT-d made of the vIOMMU: its extended capabilities as the guest
+  # reads them, and whether caching mode forced strict (kernel-patches 0009).
+  [ -r /sys/class/iommu/dmar0/intel-iommu/ecap ] &&
+    printf '"vtd_ecap":"0x%s",' "$(cat /sys/class/iommu/dmar0/intel-iommu/ecap)"
+  b=upstream
+  dmesg | grep -q 'batching disallowed due to virtualization' && b=forced-strict
+  dmesg | grep -q 'batching kept under virtualization' && b=kept
+  printf '"vtd_batching":"%s",' $b
   printf '"kernel":%s,"cmdline":%s,"cpus":%s,"dmar_units":%s,"iommu_groups":%s' \
     "$(jstr "$(uname -r)")" "$(jstr "$(cat /proc/cmdline)")" "$(grep -c ^processor /proc/cpuinfo)" \
     "$(ls /sys/class/iommu 2>/dev/null | wc -l)" "$(iommu_groups_json)"
