@@ -188,6 +188,59 @@ job_rr() {
   printf '}\n'
 }
 
+# {"rx":N,"tx":N} packets of NIC $1 from /proc/net/dev on stdin.
+nic_packets() {
+  awk -v d="$1:" '$1 == d {printf "{\"rx\":%s,\"tx\":%s}", $3, $11; f=1} END{if (!f) printf "null"}'
+}
+
+# Request/response between two NICs of one guest, no host process involved
+# (vtd-run --net hub: the NICs are joined inside QEMU). The first NIC serves
+# (vtd-rr server, 10.0.3.1) in the initial network namespace; the second is
+# moved into a namespace of its own where the vtd-rr client runs (10.0.3.2),
+# so every request and response leaves through one NIC and arrives through
+# the other, both behind the IOMMU. With --icount the client's window and
+# latencies are virtual time: the figure is deterministic (docs/bench.md).
+#   vtd.conns (4) vtd.bytes (64) vtd.seconds (1) vtd.warmup (1)
+job_rrloop() {
+  ip link set lo up
+  set -- $(ls /sys/class/net | grep -v '^lo$')
+  [ $# -ge 2 ] || { echo "rrloop: needs two NICs (vtd-run --net hub --device virtio-net --device virtio-net)" >&2; return 1; }
+  srv=$1 cli=$2
+  ip link set "$srv" up && ip addr add 10.0.3.1/24 dev "$srv" ||
+    { echo "rrloop: cannot configure $srv" >&2; return 1; }
+  # A process that holds the client's namespace; the NIC moves into it.
+  unshare -n sleep 1000000 &
+  ns=$!
+  i=0
+  while [ "$(readlink /proc/$ns/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do
+    i=$((i + 1)); [ $i -lt 100 ] || { echo "rrloop: unshare -n did not make a namespace (CONFIG_NET_NS?)" >&2; return 1; }
+    sleep 0.01
+  done
+  ip link set "$cli" netns "$ns" &&
+    nsenter -t "$ns" -n sh -c "ip link set lo up && ip link set $cli up && ip addr add 10.0.3.2/24 dev $cli" ||
+    { echo "rrloop: cannot move $cli into a network namespace" >&2; kill $ns; return 1; }
+  vtd-rr server -p 12865 2>/tmp/rrloop.12865.err &
+  wait_listening rrloop 12865 || { kill $ns; return 1; }
+  scal_start
+  set -- $(cpu_jiffies); b0=$1 t0=$2
+  out=$(nsenter -t "$ns" -n vtd-rr client -s 10.0.3.1:12865 -c "${P_conns:-4}" -m "${P_bytes:-64}" \
+        -t "${P_seconds:-1}" -w "${P_warmup:-1}" 2>/tmp/rrloop.err)
+  rc=$?
+  set -- $(cpu_jiffies)
+  # Packets each NIC moved, from its own namespace's /proc/net/dev.
+  cpk=$(nsenter -t "$ns" -n cat /proc/net/dev | nic_packets "$cli")
+  spk=$(nic_packets "$srv" </proc/net/dev)
+  kill $ns
+  [ $rc -eq 0 ] && [ -n "$out" ] || { echo "rrloop: client failed: $(cat /tmp/rrloop.err)" >&2; return 1; }
+  busy=$(awk -v b=$(($1 - b0)) -v t=$(($2 - t0)) 'BEGIN{printf "%.3f", t ? b / t : 0}')
+  printf '{"job":"rrloop","server_nic":"%s","client_nic":"%s","client":%s,"guest_cpu_busy":%s,' \
+    "$srv" "$cli" "$out" "$busy"
+  printf '"server_packets":%s,"client_packets":%s,' "$spk" "$cpk"
+  printf '"guest_counters":%s,' "$(scal_json)"
+  common_json
+  printf '}\n'
+}
+
 # Stale-translation window (issue 8): edu_stale.ko binds edu, lets it DMA
 # through just-unmapped IOVAs and reports whether the writes landed
 # (docs/stale-audit.md). Run with --iommu-opt x-audit=on --counters to
