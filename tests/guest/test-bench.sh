@@ -29,4 +29,21 @@ check "missing experiment file is named" bash -c \
   "'$BENCH' '$T/none.ini' 2>&1 | grep -q 'none.ini not found'"
 check "a second run into the same directory is refused" bash -c \
   "'$BENCH' '$T/tiny.ini' --out '$T/run' 2>&1 | grep -q 'already holds a run; use --resume'"
+
+# A failed point says which part failed and what it printed, and leaves
+# raw/<point>.failed; a stand-in QEMU that refuses its command line.
+printf '#!/bin/sh\necho "qemu-system-x86_64: -device nosuch: not a valid device model name"\nexit 1\n' >"$T/badqemu"
+chmod +x "$T/badqemu"
+cat >"$T/fails.ini" <<INI
+[fails]
+job = info
+modes = strict
+runner = --qemu $T/badqemu --kernel /dev/null --initrd /dev/null
+INI
+"$BENCH" "$T/fails.ini" --out "$T/fails" >/dev/null 2>"$T/fails.log"
+check "a failed point names the part (QEMU) and its message on the bench's output" bash -c \
+  "grep -qF 'failed: [QEMU] guest ended without a result (QEMU exit 1)' '$T/fails.log' &&
+   grep -qF '| qemu-system-x86_64: -device nosuch: not a valid device model name' '$T/fails.log'"
+check "... and in raw/<point>.failed" \
+  jget "$T/fails/raw/fails-strict-c2-t1-r1.failed" "(r['part'] == 'QEMU' and 'nosuch' in r['tail'][-1]) or sys.exit(1)"
 done_testing

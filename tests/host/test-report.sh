@@ -22,6 +22,16 @@ def mc(mode, cpus, tps, busy, main_loop):
             "result": {"guest_cpu_busy": busy},
             "host_load": {"result": {"tps": tps}, "cpu_s": 2.0, "wall_s": 10.0,
                           "qemu_thread_cpu_share": {"CPU 0/TCG": 0.9, "qemu-system-x86": main_loop}}}
+def rrloop(mode, rep, tps):
+    return {"job": "rrloop", "wall_s": 30, "mode": mode, "cpus": 1, "icount": True,
+            "qemu_cmdline": ["-device", "virtio-net-pci,netdev=net0"],
+            "point": dict(point("det", mode, 1, rep=rep), pair=None),
+            "result": {"guest_cpu_busy": 1.0, "client": {"tps": tps, "transactions": tps,
+                                                         "latency_us": {"p50": 90, "p99": 120}}}}
+def paired(mode, pair, rep, tps):
+    r = mc(mode, 2, tps, 0.5, 0.3)
+    r["point"] = dict(point("pair", mode, 2, rep=rep), pair=pair)
+    return r
 recs = {
     # growth: percpu 2.5x (<= 3: met), global 30x (>= 20: met), strict 1.5x
     "d1": dma("dmabench", "percpu", 1, 1000, 100000), "d2": dma("dmabench", "percpu", 4, 2500, 300000),
@@ -36,6 +46,15 @@ recs = {
     "s1": dma("sg", "strict", 2, 0, 1, map_ns=100000, map_kind="sg-page", granule=8192, vary={"granule": "8192", "map": "sg-page"}),
     "s2": dma("sg", "strict", 2, 0, 1, map_ns=5000, map_kind="sg", granule=8192, vary={"granule": "8192", "map": "sg"}),
 }
+# Deterministic: strict/off 0.800 and 0.804 in two repetitions (spread 0.50 %).
+recs.update({"r1": rrloop("off", 1, 10000), "r2": rrloop("off", 2, 10000),
+             "r3": rrloop("strict", 1, 8000), "r4": rrloop("strict", 2, 8040)})
+# Wall clock, off paired before strict, 6 repetitions: ratios 0.78..0.82,
+# median 0.803, 95 % interval x(1)..x(6) with coverage 1 - 2/64 = 96.9 %.
+for i, t in enumerate([800, 810, 790, 820, 780, 806], 1):
+    recs[f"p{i}o"], recs[f"p{i}s"] = paired("off", "strict", i, 1000), paired("strict", "strict", i, t)
+    # global's own pair, whose off (2000) strict must not be divided by
+    recs[f"p{i}g0"], recs[f"p{i}g1"] = paired("off", "global", i, 2000), paired("global", "global", i, 1800)
 for name, r in recs.items():
     r.update(versions={"QEMU_VERSION": "q", "LINUX_VERSION": "l"}, host={"cpus": 2, "kernel": "k"})
     json.dump(r, open(os.path.join(raw, name + ".json"), "w"))
@@ -53,7 +72,13 @@ check "target: seed 003 ratio 0.050 met" grep -qF '| seed 003, 32 MiB batched / 
 check "bottleneck: guest-bound at 4 vCPUs" grep -qF -- '- mc 4 vCPU(s): guest-bound (guest CPUs 0.95 busy' "$R"
 check "bottleneck: saturated backend at 1 vCPU voids the ratios" grep -qF -- \
   "- mc 1 vCPU(s): QEMU's main loop (NIC backend) is saturated (0.95 cores): ratios void" "$R"
+check "deterministic table: strict 80.2 % of off, spread 0.50 % over two runs" \
+  grep -qF '| det | virtio-net | 1 | strict | 8020 | 8000–8040 | 80.2 | 0.50 % | 90 | 120 | 1.00 |' "$R"
+check "paired wall-clock ratio: median 80.3 % with its 95 % interval, coverage and n" \
+  grep -qF '| pair | virtio-net | 2 | strict | 803 | 780–820 | 80.3 | 80.3 [78.0–82.0] (96.9 %, n=6) |' "$R"
+check "paired: global 90.0 % of its own off" \
+  grep -qF '| pair | virtio-net | 2 | global | 1800 | 1800–1800 | 90.0 | 90.0 [90.0–90.0] (96.9 %, n=6) |' "$R"
 check "sections in reading order: targets, dma_map_benchmark, scaling, network, seed 003" bash -c \
-  "grep '^## ' '$R' | cut -c4-14 | tr '\n' '|' | grep -q '^Targets (is|dma_map_ben|Scaling wit|Network wor|Scatter-gat|'"
+  "grep '^## ' '$R' | cut -c4-14 | tr '\n' '|' | grep -q '^Targets (is|dma_map_ben|Scaling wit|Network, de|Network wor|Scatter-gat|'"
 check "network CSV carries the main-loop share" bash -c "head -1 '$T/network.csv' | grep -q main_loop"
 done_testing
