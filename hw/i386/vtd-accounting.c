@@ -16,7 +16,11 @@
  * lock), uses qatomic_inc.  Snapshots and resets run under the BQL and
  * take the IOMMU lock, so they see and zero all counters at one point in
  * the stream of events.  The per-domain table is only touched under the
- * BQL.
+ * BQL.  Per-domain and per-requester counters sit in tables indexed by
+ * the 16-bit id (vtd-table.h): found with two loads, no hashing.
+ *
+ * This unit calls no other unit of ours: vtd-stats.c composes the
+ * x-counters object from its snapshot and the audit's, and resets both.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -25,16 +29,12 @@
 #include "qemu/atomic.h"
 #include "qemu/error-report.h"
 #include "qemu/host-utils.h"
-#include "qemu/notify.h"
 #include "qapi/error.h"
-#include "qapi/visitor.h"
 #include "qobject/qdict.h"
-#include "qobject/qjson.h"
 #include "qobject/qlist.h"
 #include "qobject/qnum.h"
-#include "system/runstate.h"
 #include "vtd-accounting.h"
-#include "vtd-audit.h"
+#include "vtd-table.h"
 #include "trace.h"
 
 /* Histogram of descriptors per IQT write: bins 0, 1, 2, 3-4, ... 2^15 */
@@ -210,6 +210,7 @@ typedef struct VTDAcctDomain {
     uint64_t psi;               /* queued IOTLB page-selective descriptors */
     uint64_t pages;             /* 4 KiB pages those PSIs covered, sum 2^AM */
     uint64_t removed;           /* entries removed by DSI/PSI, QI or register */
+    bool seen;                  /* named by an invalidation since reset */
 } VTDAcctDomain;
 
 /* Per requester (source-id) translation counters (IOMMU lock) */
@@ -219,19 +220,15 @@ typedef struct VTDAcctDevice {
 } VTDAcctDevice;
 
 struct VTDAcct {
-    IntelIOMMUState *iommu;     /* owner; its iommu_lock guards snapshots */
     uint64_t c[VTD_ACCT__MAX];  /* counters, see VTDAcctCounter */
     uint64_t am_hist[VTD_MAMV + 1];     /* queued IOTLB PSI by AM */
     uint64_t batch_hist[VTD_ACCT_BATCH_BINS]; /* descriptors per IQT write */
-    GHashTable *domains;        /* domain-id -> VTDAcctDomain */
-    /* source-id -> counters, a row of 256 devfns per bus made on first use */
-    VTDAcctDevice *devices[256];
+    VTDTable domains;           /* domain-id -> VTDAcctDomain (BQL) */
+    VTDTable devices;           /* source-id -> VTDAcctDevice (IOMMU lock) */
     VTDInvDesc desc;            /* descriptor being processed */
     bool have_desc;             /* desc is valid (fetch succeeded) */
     bool in_batch;              /* inside an IQT write */
     uint64_t batch;             /* descriptors seen in this IQT write */
-    char *file;                 /* x-counters-file, or NULL */
-    Notifier shutdown;          /* writes file at VM shutdown */
 };
 
 /* Helpers */
@@ -247,32 +244,19 @@ static inline void vtd_acct_inc(VTDAcct *a, VTDAcctCounter c)
     vtd_acct_add(a, c, 1);
 }
 
-void *vtd_acct_domain_entry(GHashTable *domains, uint16_t did, size_t size)
-{
-    gpointer key = GUINT_TO_POINTER((guint)did);
-    void *d = g_hash_table_lookup(domains, key);
-
-    if (!d) {
-        d = g_malloc0(size);
-        g_hash_table_insert(domains, key, d);
-    }
-    return d;
-}
-
+/* The counters of domain @did, found without hashing (BQL) */
 static VTDAcctDomain *vtd_acct_domain(VTDAcct *a, uint16_t did)
 {
-    return vtd_acct_domain_entry(a->domains, did, sizeof(VTDAcctDomain));
+    VTDAcctDomain *dom = VTD_TABLE_GET(&a->domains, did, VTDAcctDomain);
+
+    dom->seen = true;
+    return dom;
 }
 
 /* The counters of requester @sid, found without hashing; IOMMU lock held */
 static VTDAcctDevice *vtd_acct_device_locked(VTDAcct *a, uint16_t sid)
 {
-    VTDAcctDevice **row = &a->devices[PCI_BUS_NUM(sid)];
-
-    if (!*row) {
-        *row = g_new0(VTDAcctDevice, 256);
-    }
-    return &(*row)[sid & 0xff];
+    return VTD_TABLE_GET(&a->devices, sid, VTDAcctDevice);
 }
 
 static unsigned vtd_acct_batch_bin(uint64_t n)
@@ -618,52 +602,73 @@ static QList *vtd_acct_qlist(const uint64_t *v, size_t n)
 /* "BB:DD.F": {translations, iotlb_inserts} for each requester seen */
 static void vtd_acct_devices_to_qdict_locked(VTDAcct *a, QDict *devices)
 {
-    unsigned bus, devfn;
+    uint32_t sid;
 
-    for (bus = 0; bus < ARRAY_SIZE(a->devices); bus++) {
-        for (devfn = 0; a->devices[bus] && devfn < 256; devfn++) {
-            VTDAcctDevice *dev = &a->devices[bus][devfn];
-            g_autofree char *bdf = NULL;
-            QDict *d;
+    for (sid = 0; sid <= UINT16_MAX; sid++) {
+        VTDAcctDevice *dev = VTD_TABLE_PEEK(&a->devices, sid, VTDAcctDevice);
+        g_autofree char *bdf = NULL;
+        QDict *d;
 
-            if (!dev->translations && !dev->iotlb_inserts) {
-                continue;
-            }
-            bdf = g_strdup_printf("%02x:%02x.%x", bus, PCI_SLOT(devfn),
-                                  PCI_FUNC(devfn));
-            d = qdict_new();
-            qdict_put_int(d, "translations", dev->translations);
-            qdict_put_int(d, "iotlb_inserts", dev->iotlb_inserts);
-            qdict_put(devices, bdf, d);
+        if (!dev) {
+            sid |= VTD_TABLE_ROW_LEN - 1;       /* row never used */
+            continue;
         }
+        if (!dev->translations && !dev->iotlb_inserts) {
+            continue;
+        }
+        bdf = g_strdup_printf("%02x:%02x.%x", PCI_BUS_NUM(sid),
+                              PCI_SLOT(sid & 0xff), PCI_FUNC(sid & 0xff));
+        d = qdict_new();
+        qdict_put_int(d, "translations", dev->translations);
+        qdict_put_int(d, "iotlb_inserts", dev->iotlb_inserts);
+        qdict_put(devices, bdf, d);
     }
 }
 
-QDict *vtd_acct_to_qdict(IntelIOMMUState *s)
+/* "did": {dsi, psi, pages, removed} for each domain-id named */
+static void vtd_acct_domains_to_qdict(VTDAcct *a, QDict *domains)
 {
-    VTDAcct *a = s->acct;
+    uint32_t did;
+
+    for (did = 0; did <= UINT16_MAX; did++) {
+        VTDAcctDomain *dom = VTD_TABLE_PEEK(&a->domains, did, VTDAcctDomain);
+        g_autofree char *name = NULL;
+        QDict *d;
+
+        if (!dom) {
+            did |= VTD_TABLE_ROW_LEN - 1;       /* row never used */
+            continue;
+        }
+        if (!dom->seen) {
+            continue;
+        }
+        name = g_strdup_printf("%u", did);
+        d = qdict_new();
+        qdict_put_int(d, "dsi", dom->dsi);
+        qdict_put_int(d, "psi", dom->psi);
+        qdict_put_int(d, "pages", dom->pages);
+        qdict_put_int(d, "removed", dom->removed);
+        qdict_put(domains, name, d);
+    }
+}
+
+QDict *vtd_acct_to_qdict_locked(VTDAcct *a)
+{
     QDict *root = qdict_new();
-    QDict *qi, *hist, *domains, *devices = qdict_new();
-    uint64_t batch_hist[VTD_ACCT_BATCH_BINS];
-    uint64_t am_hist[VTD_MAMV + 1];
-    uint64_t c[VTD_ACCT__MAX];
-    GHashTableIter it;
-    gpointer key, value;
+    QDict *qi, *hist, *domains = qdict_new(), *devices = qdict_new();
+    uint64_t batch_hist[VTD_ACCT_BATCH_BINS] = { 0 };
+    uint64_t am_hist[VTD_MAMV + 1] = { 0 };
+    uint64_t c[VTD_ACCT__MAX] = { 0 };
     unsigned i;
 
     if (a) {
-        qemu_mutex_lock(&s->iommu_lock);
         for (i = 0; i < VTD_ACCT__MAX; i++) {
             c[i] = qatomic_read(&a->c[i]);
         }
         memcpy(am_hist, a->am_hist, sizeof(am_hist));
         memcpy(batch_hist, a->batch_hist, sizeof(batch_hist));
         vtd_acct_devices_to_qdict_locked(a, devices);
-        qemu_mutex_unlock(&s->iommu_lock);
-    } else {
-        memset(c, 0, sizeof(c));
-        memset(am_hist, 0, sizeof(am_hist));
-        memset(batch_hist, 0, sizeof(batch_hist));
+        vtd_acct_domains_to_qdict(a, domains);
     }
 
     qdict_put_int(root, "version", VTD_ACCT_VERSION);
@@ -698,165 +703,47 @@ QDict *vtd_acct_to_qdict(IntelIOMMUState *s)
         qdict_put_int(hist, name, batch_hist[i]);
     }
     qdict_put(qi, "batch_hist", hist);
-
-    domains = qdict_new();
-    if (a) {
-        g_hash_table_iter_init(&it, a->domains);
-        while (g_hash_table_iter_next(&it, &key, &value)) {
-            VTDAcctDomain *dom = value;
-            g_autofree char *did = g_strdup_printf("%u",
-                                                   GPOINTER_TO_UINT(key));
-            QDict *d = qdict_new();
-
-            qdict_put_int(d, "dsi", dom->dsi);
-            qdict_put_int(d, "psi", dom->psi);
-            qdict_put_int(d, "pages", dom->pages);
-            qdict_put_int(d, "removed", dom->removed);
-            qdict_put(domains, did, d);
-        }
-    }
     qdict_put(root, "domains", domains);
     qdict_put(root, "devices", devices);
-    /* x-audit (vtd-audit.c, docs/stale-audit.md); all zero when off */
-    qdict_put(root, "audit", vtd_audit_to_qdict(s));
     return root;
 }
 
-void vtd_acct_reset(IntelIOMMUState *s)
+void vtd_acct_reset_locked(VTDAcct *a)
 {
-    VTDAcct *a = s->acct;
     unsigned i;
 
-    vtd_audit_reset(s);
     if (!a) {
         return;
     }
-    qemu_mutex_lock(&s->iommu_lock);
     for (i = 0; i < VTD_ACCT__MAX; i++) {
         qatomic_set(&a->c[i], 0);
     }
     memset(a->am_hist, 0, sizeof(a->am_hist));
     memset(a->batch_hist, 0, sizeof(a->batch_hist));
-    for (i = 0; i < ARRAY_SIZE(a->devices); i++) {
-        if (a->devices[i]) {
-            memset(a->devices[i], 0, 256 * sizeof(VTDAcctDevice));
-        }
-    }
-    g_hash_table_remove_all(a->domains);
-    qemu_mutex_unlock(&s->iommu_lock);
+    vtd_table_clear(&a->devices, sizeof(VTDAcctDevice));
+    vtd_table_clear(&a->domains, sizeof(VTDAcctDomain));
     trace_vtd_acct_reset();
-}
-
-static bool vtd_acct_write_file(IntelIOMMUState *s, const char *path,
-                                Error **errp)
-{
-    g_autoptr(GError) gerr = NULL;
-    QDict *d = vtd_acct_to_qdict(s);
-    GString *json = qobject_to_json_pretty(QOBJECT(d), true);
-    bool ok;
-
-    g_string_append_c(json, '\n');
-    ok = g_file_set_contents(path, json->str, json->len, &gerr);
-    if (!ok) {
-        error_setg(errp, "intel-iommu: cannot write x-counters-file '%s': %s",
-                   path, gerr->message);
-    } else {
-        trace_vtd_acct_file_written(path);
-    }
-    g_string_free(json, true);
-    qobject_unref(d);
-    return ok;
-}
-
-static void vtd_acct_shutdown_cb(Notifier *n, void *opaque)
-{
-    VTDAcct *a = container_of(n, VTDAcct, shutdown);
-    Error *err = NULL;
-
-    if (!vtd_acct_write_file(a->iommu, a->file, &err)) {
-        error_report_err(err);
-    }
 }
 
 /* Lifecycle */
 
 bool vtd_acct_realize(IntelIOMMUState *s, Error **errp)
 {
-    VTDAcct *a;
-
-    if (s->counters_file && !s->accounting) {
-        error_setg(errp, "x-counters-file needs x-accounting=on");
-        return false;
+    if (s->accounting) {
+        s->acct = g_new0(VTDAcct, 1);
     }
-    if (!s->accounting) {
-        return true;
-    }
-    if (s->counters_file) {
-        g_autofree char *dir = g_path_get_dirname(s->counters_file);
-
-        if (!*s->counters_file ||
-            g_file_test(s->counters_file, G_FILE_TEST_IS_DIR)) {
-            error_setg(errp, "x-counters-file '%s' must name a file",
-                       s->counters_file);
-            return false;
-        }
-        if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-            error_setg(errp, "x-counters-file '%s': directory '%s' "
-                       "does not exist", s->counters_file, dir);
-            return false;
-        }
-    }
-
-    a = g_new0(VTDAcct, 1);
-    a->iommu = s;
-    a->domains = g_hash_table_new_full(g_direct_hash, g_direct_equal,
-                                       NULL, g_free);
-    /*
-     * intel-iommu is not hot-pluggable and has no unrealize: the counters
-     * and the shutdown notifier live as long as the machine.
-     */
-    if (s->counters_file) {
-        a->file = g_strdup(s->counters_file);
-        a->shutdown.notify = vtd_acct_shutdown_cb;
-        qemu_register_shutdown_notifier(&a->shutdown);
-    }
-    s->acct = a;
     return true;
 }
 
-static void vtd_acct_get_counters(Object *obj, Visitor *v, const char *name,
-                                  void *opaque, Error **errp)
+void vtd_acct_unrealize(IntelIOMMUState *s)
 {
-    IntelIOMMUState *s = INTEL_IOMMU_DEVICE(obj);
-    QObject *o = QOBJECT(vtd_acct_to_qdict(s));
+    VTDAcct *a = s->acct;
 
-    visit_type_any(v, name, &o, errp);
-    qobject_unref(o);
-}
-
-static void vtd_acct_set_reset(Object *obj, Visitor *v, const char *name,
-                               void *opaque, Error **errp)
-{
-    IntelIOMMUState *s = INTEL_IOMMU_DEVICE(obj);
-    bool value;
-
-    if (!visit_type_bool(v, name, &value, errp)) {
+    if (!a) {
         return;
     }
-    if (value) {
-        vtd_acct_reset(s);
-    }
-}
-
-void vtd_acct_class_init(ObjectClass *klass)
-{
-    object_class_property_add(klass, "x-counters", "any",
-                              vtd_acct_get_counters, NULL, NULL, NULL);
-    object_class_property_set_description(klass, "x-counters",
-        "Invalidation and IOTLB counters as one JSON object "
-        "(read-only; see docs/accounting.md)");
-    object_class_property_add(klass, "x-counters-reset", "bool",
-                              NULL, vtd_acct_set_reset, NULL, NULL);
-    object_class_property_set_description(klass, "x-counters-reset",
-        "Write true to zero all counters at once (write-only)");
+    vtd_table_free(&a->devices);
+    vtd_table_free(&a->domains);
+    g_free(a);
+    s->acct = NULL;
 }

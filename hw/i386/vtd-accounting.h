@@ -3,8 +3,9 @@
  *
  * Counts queued-invalidation descriptors, register-based invalidations,
  * IOTLB activity and faults, and exports them as one JSON object through
- * the intel-iommu QOM property "x-counters".  Pure bookkeeping: nothing
- * here changes what the IOMMU model does.  See docs/accounting.md.
+ * the intel-iommu QOM property "x-counters" (composed by vtd-stats.c).
+ * Pure bookkeeping: nothing here changes what the IOMMU model does.
+ * See docs/accounting.md.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -13,6 +14,7 @@
 #define HW_I386_VTD_ACCOUNTING_H
 
 #include "hw/i386/intel_iommu.h"
+#include "hw/qdev-properties.h"
 #include "intel_iommu_internal.h"
 
 /* Layout version of the JSON object; bump on any incompatible change. */
@@ -102,25 +104,24 @@ VTD_ACCT_HOOK(fault, (VTDAcct *a, bool recorded), (a, recorded))
 
 #undef VTD_ACCT_HOOK
 
+/* The unit's properties, for intel-iommu's vtd_properties[] */
+#define VTD_ACCT_PROPERTIES                                             \
+    DEFINE_PROP_BOOL("x-accounting", IntelIOMMUState, accounting, false)
+
 /*
  * Lifecycle, called from intel_iommu.c.
- * vtd_acct_realize: validates x-accounting / x-counters-file and, when
- * accounting is on, allocates s->acct and registers the shutdown dump.
+ * vtd_acct_realize: with x-accounting=on allocates s->acct.
  */
 bool vtd_acct_realize(IntelIOMMUState *s, Error **errp);
-/* Adds the x-counters and x-counters-reset QOM properties. */
-void vtd_acct_class_init(ObjectClass *klass);
-
-/* Snapshot as a new QDict (all zero when accounting is off). */
-QDict *vtd_acct_to_qdict(IntelIOMMUState *s);
-/* Zero every counter in one step (under the IOMMU lock). */
-void vtd_acct_reset(IntelIOMMUState *s);
+/* Frees s->acct */
+void vtd_acct_unrealize(IntelIOMMUState *s);
 
 /*
- * The per-domain record for @did in @domains, a table keyed by
- * GUINT_TO_POINTER(did) that frees its values with g_free: looked up, or
- * created zeroed (@size bytes) on first use.  Shared with vtd-audit.c.
+ * Statistics, called from vtd-stats.c with the IOMMU lock held (and the
+ * BQL): a snapshot as a new QDict (all zero, enabled=false, for NULL),
+ * and zeroing every counter of the unit.
  */
-void *vtd_acct_domain_entry(GHashTable *domains, uint16_t did, size_t size);
+QDict *vtd_acct_to_qdict_locked(VTDAcct *a);
+void vtd_acct_reset_locked(VTDAcct *a);
 
 #endif

@@ -17,6 +17,7 @@
  * Concurrency: every hook runs with the IOMMU lock held (translation path,
  * possibly outside the BQL); snapshot and reset run under the BQL and take
  * the IOMMU lock, so all state here is only touched under that lock.
+ * This unit calls no other unit of ours (vtd-stats.c composes and resets).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -32,8 +33,8 @@
 #include "hw/pci/pci_bus.h"
 #include "migration/blocker.h"
 #include "system/dma.h"
-#include "vtd-accounting.h"
 #include "vtd-audit.h"
+#include "vtd-table.h"
 #include "trace.h"
 
 /* Age histogram: bin 0 < 1 us, bin k in [2^(k-1), 2^k) us, last open */
@@ -55,7 +56,7 @@ static const char *const vtd_audit_kind_names[] = {
 
 /* Stale hits of one domain-id */
 typedef struct VTDAuditDomain {
-    uint64_t translations;      /* stale IOTLB hits */
+    uint64_t translations;      /* stale IOTLB hits (0: entry unused) */
     uint64_t bytes;             /* bytes those hits let through */
     uint64_t gone;              /* of which: mapping gone */
     uint64_t changed;           /* of which: mapping points elsewhere */
@@ -76,7 +77,7 @@ typedef struct VTDAuditSample {
 } VTDAuditSample;
 
 struct VTDAudit {
-    IntelIOMMUState *iommu;     /* owner; its iommu_lock guards all below */
+    uint8_t aw_bits;            /* the IOMMU's address width */
     uint64_t checked;           /* IOTLB hits compared with the tables */
     uint64_t fresh;             /* ... that matched */
     uint64_t unchecked;         /* IOTLB hits not compared (see docs) */
@@ -91,18 +92,18 @@ struct VTDAudit {
     int64_t age_max_ns;
     uint64_t age_sum_ns;
     uint64_t age_hist[VTD_AUDIT_AGE_BINS];
-    GHashTable *domains;        /* domain-id -> VTDAuditDomain */
+    VTDTable domains;           /* domain-id -> VTDAuditDomain */
     VTDAuditSample samples[VTD_AUDIT_SAMPLES];
     unsigned nr_samples;
     uint64_t samples_dropped;   /* stale hits beyond VTD_AUDIT_SAMPLES */
-    Error *migration_blocker;   /* kept across vtd_audit_reset() */
+    Error *migration_blocker;   /* kept across vtd_audit_reset_locked() */
 };
 
 /* Helpers */
 
 static VTDAuditDomain *vtd_audit_domain(VTDAudit *a, uint16_t did)
 {
-    return vtd_acct_domain_entry(a->domains, did, sizeof(VTDAuditDomain));
+    return VTD_TABLE_GET(&a->domains, did, VTDAuditDomain);
 }
 
 static unsigned vtd_audit_age_bin(int64_t age_ns)
@@ -220,7 +221,7 @@ void vtd_audit_iotlb_hit_locked_do(VTDAudit *a, const VTDIOTLBEntry *hit,
                                    const VTDAuditTables *now)
 {
     uint64_t page_offset = ~hit->mask;
-    uint8_t aw = a->iommu->aw_bits;
+    uint8_t aw = a->aw_bits;
     hwaddr len = iommu_access_len;
     VTDAuditSample s = {
         .domain_id = hit->domain_id,
@@ -283,40 +284,43 @@ static QDict *vtd_audit_sample_qdict(const VTDAuditSample *s)
     return d;
 }
 
-QDict *vtd_audit_to_qdict(IntelIOMMUState *s)
+QDict *vtd_audit_to_qdict_locked(VTDAudit *a)
 {
     g_autofree VTDAudit *snap = g_new0(VTDAudit, 1);
-    VTDAudit *a = s->aud;
     QDict *root = qdict_new();
     QDict *stale = qdict_new();
     QDict *hist = qdict_new();
     QDict *domains = qdict_new();
     QList *samples = qlist_new();
-    GHashTableIter it;
-    gpointer key, value;
+    uint32_t did;
     unsigned i;
 
     qdict_put_int(root, "version", VTD_AUDIT_VERSION);
     qdict_put_bool(root, "enabled", a != NULL);
-    if (a) {
-        qemu_mutex_lock(&s->iommu_lock);
-        *snap = *a;
-        snap->domains = NULL;
-        g_hash_table_iter_init(&it, a->domains);
-        while (g_hash_table_iter_next(&it, &key, &value)) {
-            VTDAuditDomain *dom = value;
-            g_autofree char *did = g_strdup_printf("%u",
-                                                   GPOINTER_TO_UINT(key));
-            QDict *d = qdict_new();
+    for (did = 0; a && did <= UINT16_MAX; did++) {
+        VTDAuditDomain *dom = VTD_TABLE_PEEK(&a->domains, did,
+                                             VTDAuditDomain);
+        g_autofree char *name = NULL;
+        QDict *d;
 
-            qdict_put_int(d, "translations", dom->translations);
-            qdict_put_int(d, "bytes", dom->bytes);
-            qdict_put_int(d, "gone", dom->gone);
-            qdict_put_int(d, "changed", dom->changed);
-            qdict_put_int(d, "age_max_ns", dom->age_max_ns);
-            qdict_put(domains, did, d);
+        if (!dom) {
+            did |= VTD_TABLE_ROW_LEN - 1;       /* row never used */
+            continue;
         }
-        qemu_mutex_unlock(&s->iommu_lock);
+        if (!dom->translations) {
+            continue;
+        }
+        name = g_strdup_printf("%u", did);
+        d = qdict_new();
+        qdict_put_int(d, "translations", dom->translations);
+        qdict_put_int(d, "bytes", dom->bytes);
+        qdict_put_int(d, "gone", dom->gone);
+        qdict_put_int(d, "changed", dom->changed);
+        qdict_put_int(d, "age_max_ns", dom->age_max_ns);
+        qdict_put(domains, name, d);
+    }
+    if (a) {
+        *snap = *a;
     }
 
     qdict_put_int(root, "checked", snap->checked);
@@ -348,24 +352,20 @@ QDict *vtd_audit_to_qdict(IntelIOMMUState *s)
     return root;
 }
 
-void vtd_audit_reset(IntelIOMMUState *s)
+void vtd_audit_reset_locked(VTDAudit *a)
 {
-    VTDAudit *a = s->aud;
-    GHashTable *domains;
+    VTDTable domains;
     Error *blocker;
 
     if (!a) {
         return;
     }
-    qemu_mutex_lock(&s->iommu_lock);
+    vtd_table_clear(&a->domains, sizeof(VTDAuditDomain));
     domains = a->domains;
     blocker = a->migration_blocker;
-    g_hash_table_remove_all(domains);
     memset(a, 0, sizeof(*a));
-    a->iommu = s;
     a->domains = domains;
     a->migration_blocker = blocker;
-    qemu_mutex_unlock(&s->iommu_lock);
     trace_vtd_audit_reset();
 }
 
@@ -396,9 +396,7 @@ bool vtd_audit_realize(IntelIOMMUState *s, Error **errp)
         g_free(a);
         return false;
     }
-    a->iommu = s;
-    a->domains = g_hash_table_new_full(g_direct_hash, g_direct_equal,
-                                       NULL, g_free);
+    a->aw_bits = s->aw_bits;
     s->aud = a;
     return true;
 }
@@ -411,7 +409,7 @@ void vtd_audit_unrealize(IntelIOMMUState *s)
         return;
     }
     migrate_del_blocker(&a->migration_blocker);
-    g_hash_table_destroy(a->domains);
+    vtd_table_free(&a->domains);
     g_free(a);
     s->aud = NULL;
 }

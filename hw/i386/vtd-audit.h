@@ -7,8 +7,8 @@
  * stale entry: it is counted (translations, bytes, per domain), its entry
  * age (virtual time since the IOTLB insert) goes into a histogram, and the
  * first few are kept as samples.  The result is the "audit" object of the
- * x-counters JSON.  Nothing here changes what the IOMMU model does.  See
- * docs/stale-audit.md.
+ * x-counters JSON (composed by vtd-stats.c).  Nothing here changes what
+ * the IOMMU model does.  See docs/stale-audit.md.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,6 +17,7 @@
 #define HW_I386_VTD_AUDIT_H
 
 #include "hw/i386/intel_iommu.h"
+#include "hw/qdev-properties.h"
 #include "intel_iommu_internal.h"
 
 /* Layout version of the "audit" object; bump on any incompatible change. */
@@ -74,6 +75,10 @@ static inline void vtd_audit_unchecked_locked(VTDAudit *a)
     }
 }
 
+/* The unit's properties, for intel-iommu's vtd_properties[] */
+#define VTD_AUDIT_PROPERTIES                                            \
+    DEFINE_PROP_BOOL("x-audit", IntelIOMMUState, audit, false)
+
 /*
  * Lifecycle, called from intel_iommu.c.
  * vtd_audit_realize: validates x-audit and, when on, allocates s->aud and
@@ -83,9 +88,12 @@ bool vtd_audit_realize(IntelIOMMUState *s, Error **errp);
 /* Frees s->aud and removes its migration blocker */
 void vtd_audit_unrealize(IntelIOMMUState *s);
 
-/* Snapshot as a new QDict (all zero, enabled=false, when audit is off). */
-QDict *vtd_audit_to_qdict(IntelIOMMUState *s);
-/* Zero every audit counter and drop the samples (under the IOMMU lock). */
-void vtd_audit_reset(IntelIOMMUState *s);
+/*
+ * Statistics, called from vtd-stats.c with the IOMMU lock held (and the
+ * BQL): a snapshot as a new QDict (all zero, enabled=false, for NULL),
+ * and zeroing every audit counter and sample.
+ */
+QDict *vtd_audit_to_qdict_locked(VTDAudit *a);
+void vtd_audit_reset_locked(VTDAudit *a);
 
 #endif

@@ -26,7 +26,6 @@
 #include "qemu/log.h"
 #include "qemu/timer.h"
 #include "qapi/error.h"
-#include "qapi/visitor.h"
 #include "qobject/qdict.h"
 #include "system/dma.h"
 #include "migration/blocker.h"
@@ -502,16 +501,15 @@ void vtd_qi_cost_unrealize(IntelIOMMUState *s)
     s->qi_cost = NULL;
 }
 
-static void vtd_qi_cost_get_stats(Object *obj, Visitor *v, const char *name,
-                                  void *opaque, Error **errp)
+/* Statistics (BQL) */
+
+QDict *vtd_qi_cost_to_qdict(IntelIOMMUState *s)
 {
-    IntelIOMMUState *s = INTEL_IOMMU_DEVICE(obj);
     VTDQiCost *c = s->qi_cost;
     VTDQiCostStats st = {};
     QDict *root = qdict_new();
     QDict *costs = qdict_new();
     QDict *classes = qdict_new();
-    QObject *o;
     unsigned i;
 
     if (c) {
@@ -548,35 +546,12 @@ static void vtd_qi_cost_get_stats(Object *obj, Visitor *v, const char *name,
     qdict_put_int(root, "status_errors", st.status_errors);
     qdict_put_int(root, "pending", c ? g_queue_get_length(&c->events) : 0);
     qdict_put_int(root, "busy_until_ns", c ? c->busy_until : 0);
-
-    o = QOBJECT(root);
-    visit_type_any(v, name, &o, errp);
-    qobject_unref(o);
+    return root;
 }
 
-static void vtd_qi_cost_set_reset(Object *obj, Visitor *v, const char *name,
-                                  void *opaque, Error **errp)
+void vtd_qi_cost_reset(VTDQiCost *c)
 {
-    IntelIOMMUState *s = INTEL_IOMMU_DEVICE(obj);
-    bool value;
-
-    if (!visit_type_bool(v, name, &value, errp)) {
-        return;
+    if (c) {
+        memset(&c->st, 0, sizeof(c->st));
     }
-    if (value && s->qi_cost) {
-        memset(&s->qi_cost->st, 0, sizeof(s->qi_cost->st));
-    }
-}
-
-void vtd_qi_cost_class_init(ObjectClass *klass)
-{
-    object_class_property_add(klass, "x-qi-cost-stats", "any",
-                              vtd_qi_cost_get_stats, NULL, NULL, NULL);
-    object_class_property_set_description(klass, "x-qi-cost-stats",
-        "Invalidation engine accounting as one JSON object "
-        "(read-only; see docs/qi-cost.md)");
-    object_class_property_add(klass, "x-qi-cost-stats-reset", "bool",
-                              NULL, vtd_qi_cost_set_reset, NULL, NULL);
-    object_class_property_set_description(klass, "x-qi-cost-stats-reset",
-        "Write true to zero the engine accounting (write-only)");
 }

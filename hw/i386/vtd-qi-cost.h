@@ -156,7 +156,13 @@ bool vtd_qi_cost_realize(IntelIOMMUState *s, VTDQiCostIrqFn *irq,
                          Error **errp);
 /* Frees the engine and removes its migration blocker */
 void vtd_qi_cost_unrealize(IntelIOMMUState *s);
-/* Adds the read-only x-qi-cost-stats and write-only x-qi-cost-stats-reset */
-void vtd_qi_cost_class_init(ObjectClass *klass);
+
+/*
+ * Statistics, called from vtd-stats.c under the BQL: the engine's
+ * accounting as a new QDict (all zero, enabled=false, without an engine),
+ * and zeroing it (the model's timeline and pending work are kept).
+ */
+QDict *vtd_qi_cost_to_qdict(IntelIOMMUState *s);
+void vtd_qi_cost_reset(VTDQiCost *c);
 
 #endif
