@@ -44,7 +44,7 @@ panic	[    6.000000] Kernel panic - not syncing: Fatal exception
 -	[    0.000000] kmemleak: Kernel memory leak detector initialized (mem pool available: 15768)
 -	[    0.100000] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar
 -	[    0.200000] DMAR: Intel(R) Virtualization Technology for Directed I/O
--	vtd-init: kmemleak: 0 suspected leak(s)
+-	vtd-init: kmemleak: 0 suspected leak(s) (two scans in 4.2 s)
 -	CONFIG_DEBUG_KMEMLEAK=y
 LINES
 )
