@@ -376,3 +376,20 @@ job_dmasmoke() {
   common_json
   printf '}\n'
 }
+
+# The bytes edu's DMA moves through streaming mappings, checked by the
+# edu_dmacheck module (guest/modules/edu_dmacheck): to and from the device at
+# odd offsets, bidirectional, and after a sync before the unmap.
+job_dmacheck() {
+  ko=/lib/modules/edu_dmacheck.ko
+  [ -f "$ko" ] || { echo "dmacheck: $ko missing (scripts/build-modules.sh)" >&2; return 1; }
+  bdf=$(find_pci 0x1234:0x11e8) || { echo "dmacheck: no edu device (add -device edu)" >&2; return 1; }
+  scal_start
+  insmod "$ko" || { echo "dmacheck: insmod failed" >&2; dmesg | tail -5 >&2; return 1; }
+  res=$(dmesg | sed -n 's/.*edu_dmacheck: result //p' | tail -1)
+  [ -n "$res" ] || { echo "dmacheck: no result from the module" >&2; dmesg | tail -5 >&2; return 1; }
+  dmesg | grep 'edu_dmacheck' >&2
+  printf '{"job":"dmacheck","device":"%s","module":%s,"guest_counters":%s,' "$bdf" "$res" "$(scal_json)"
+  common_json
+  printf '}\n'
+}
