@@ -55,6 +55,10 @@ for i, t in enumerate([800, 810, 790, 820, 780, 806], 1):
     recs[f"p{i}o"], recs[f"p{i}s"] = paired("off", "strict", i, 1000), paired("strict", "strict", i, t)
     # global's own pair, whose off (2000) strict must not be divided by
     recs[f"p{i}g0"], recs[f"p{i}g1"] = paired("off", "global", i, 2000), paired("global", "global", i, 1800)
+# Host contention: the vCPU thread waited half the window for a host CPU.
+recs["h1"] = mc("off", 2, 1000, 0.3, 0.2)
+recs["h1"]["point"]["series"] = "hc"
+recs["h1"]["host_load"]["qemu_thread_wait_share"] = {"CPU 0/TCG": 0.5, "qemu-system-x86": 0.1}
 for name, r in recs.items():
     r.update(versions={"QEMU_VERSION": "q", "LINUX_VERSION": "l"}, host={"cpus": 2, "kernel": "k"})
     json.dump(r, open(os.path.join(raw, name + ".json"), "w"))
@@ -72,6 +76,8 @@ check "target: seed 003 ratio 0.050 met" grep -qF '| seed 003, 32 MiB batched / 
 check "bottleneck: guest-bound at 4 vCPUs" grep -qF -- '- mc 4 vCPU(s): guest-bound (guest CPUs 0.95 busy' "$R"
 check "bottleneck: saturated backend at 1 vCPU voids the ratios" grep -qF -- \
   "- mc 1 vCPU(s): QEMU's main loop (NIC backend) is saturated (0.95 cores): ratios void" "$R"
+check "bottleneck: host contention is named with the vCPU thread's wait share" grep -qF -- \
+  "- hc 2 vCPU(s): host contention: a vCPU thread waited 0.50 of the window for a host CPU" "$R"
 check "deterministic table: strict 80.2 % of off, spread 0.50 % over two runs" \
   grep -qF '| det | virtio-net | 1 | strict | 8020 | 8000–8040 | 80.2 | 0.50 % | 90 | 120 | 1.00 |' "$R"
 check "paired wall-clock ratio: median 80.3 % with its 95 % interval, coverage and n" \
