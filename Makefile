@@ -31,8 +31,10 @@ kernel: deps
 	@d=$$(scripts/build-kernel.sh) && ln -sfn "$$d/bzImage" build/bzImage && ln -sfn "$$d" build/kernel
 	@d=$$(scripts/build-kernel.sh --stock) && ln -sfn "$$d" build/kernel-stock
 
+# initramfs-fio: the same plus Debian's fio and its libraries (job fio).
 initramfs: kernel tools
 	@scripts/build-initramfs.sh build/kernel build/initramfs.cpio.gz >/dev/null
+	@scripts/build-initramfs.sh build/kernel build/initramfs-fio.cpio.gz fio >/dev/null
 
 # EXPERIMENT=configs/experiments/<name>.ini picks another matrix.
 EXPERIMENT ?= configs/experiments/quick.ini

@@ -393,3 +393,33 @@ job_dmacheck() {
   common_json
   printf '}\n'
 }
+
+# fio on the first NVMe namespace (vtd-run --device nvme: QEMU's null block
+# driver, so nothing reaches the host disk), O_DIRECT with libaio, reads.
+# IOPS, and guest CPU per I/O from the busy share of all vCPUs.
+#   vtd.rw (randread | read) vtd.bs (4k) vtd.iodepth (1) vtd.seconds (2)
+#   vtd.counters=1: guest counters on for this run
+job_fio() {
+  command -v fio >/dev/null ||
+    { echo "fio: not in this initramfs (vtd-run boots build/initramfs-fio.cpio.gz for it)" >&2; return 1; }
+  ns=$(ls /sys/block | grep '^nvme.*n1$' | head -1)
+  [ -n "$ns" ] || { echo "fio: no NVMe namespace (add --device nvme)" >&2; return 1; }
+  bdf=$(basename "$(readlink -f /sys/block/"$ns"/device/device)")
+  scal_start
+  set -- $(cpu_jiffies); b0=$1 t0=$2
+  out=$(fio --name=vtd --filename=/dev/"$ns" --direct=1 --ioengine=libaio --rw="${P_rw:-randread}" \
+        --bs="${P_bs:-4k}" --iodepth="${P_iodepth:-1}" --runtime="${P_seconds:-2}" --time_based \
+        --output-format=terse --terse-version=3 2>/tmp/fio.err) ||
+    { echo "fio: $(cat /tmp/fio.err)" >&2; return 1; }
+  set -- $(cpu_jiffies)
+  busy=$(awk -v b=$(($1 - b0)) -v t=$(($2 - t0)) 'BEGIN{printf "%.4f", t ? b / t : 0}')
+  # terse v3: 6 read KiB, 7 KiB/s, 8 IOPS, 9 runtime ms; 88/89 usr/sys CPU %
+  set -- $(echo "$out" | tail -1 | awk -F';' '{sub("%","",$88); sub("%","",$89); print $6, $7, $8, $9, $88, $89}')
+  [ $# -eq 6 ] || { echo "fio: cannot parse its output: $out" >&2; return 1; }
+  printf '{"job":"fio","device":"%s","namespace":"%s","rw":"%s","bs":"%s","iodepth":%s,' \
+    "$bdf" "$ns" "${P_rw:-randread}" "${P_bs:-4k}" "${P_iodepth:-1}"
+  printf '"read_kib":%s,"kib_per_s":%s,"iops":%s,"runtime_ms":%s,"fio_usr_pct":%s,"fio_sys_pct":%s,' "$@"
+  printf '"guest_cpu_busy":%s,"guest_counters":%s,' "$busy" "$(scal_json)"
+  common_json
+  printf '}\n'
+}

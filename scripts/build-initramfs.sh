@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Build the guest initramfs: busybox-static + guest/init + guest/jobs.sh + the
 # static tools (dma_map_benchmark from the kernel build, ours from guest/).
-#   build-initramfs.sh KERNEL_OUT_DIR OUTPUT.cpio.gz
+# Further host binaries can be added with their libraries (fio: its ~60
+# libraries make the archive 4x larger, so only the fio runs boot that one).
+#   build-initramfs.sh KERNEL_OUT_DIR OUTPUT.cpio.gz [BINARY...]
 . "$(dirname "$0")/common.sh"
-[ $# -eq 2 ] || die "usage: build-initramfs.sh KERNEL_OUT_DIR OUTPUT.cpio.gz"
-kout=$1 out=$2
+[ $# -ge 2 ] || die "usage: build-initramfs.sh KERNEL_OUT_DIR OUTPUT.cpio.gz [BINARY...]"
+kout=$1 out=$2; shift 2
 BUSYBOX=/bin/busybox
 # ldd fails on a static binary: that is what we want.
 { [ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1; } ||
@@ -39,6 +41,7 @@ add_binary() {
   done
 }
 add_binary memcached
+for b in "$@"; do add_binary "$b"; done
 tools=$("$TOP/scripts/build-tools.sh")
 cp "$tools/vtd-rr" "$root/bin/"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
