@@ -1,5 +1,7 @@
 # Minimal TAP producer for shell tests; source it.
-#   check "description" command...   -> ok/not ok, runs the command
+#   check "description" command...   -> ok/not ok, runs the command; returns
+#                                       its verdict, so "check ... || continue"
+#                                       and "if check ...; then" work
 #   skip "description" "reason"      -> ok N - description # SKIP reason
 #   skip_all "reason"                -> 1..0 # SKIP reason, and exit 0
 #   done_testing                     -> trailing plan, exit 1 if any failed
@@ -19,8 +21,8 @@ echo "TAP version 13"
 check() {
   local desc=$1; shift
   TAP_N=$((TAP_N + 1))
-  if "$@"; then echo "ok $TAP_N - $desc"
-  else echo "not ok $TAP_N - $desc"; TAP_FAILED=$((TAP_FAILED + 1)); fi
+  if "$@"; then echo "ok $TAP_N - $desc"; return 0; fi
+  echo "not ok $TAP_N - $desc"; TAP_FAILED=$((TAP_FAILED + 1)); return 1
 }
 skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
 skip_all() { [ "$TAP_N" -eq 0 ] || { echo "Bail out! skip_all after $TAP_N tests"; exit 1; }
