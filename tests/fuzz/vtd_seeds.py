@@ -23,9 +23,11 @@ SEP = b"FUZZ"
 OP_READ, OP_WRITE, OP_PCI_WRITE = 2, 3, 5
 OP_ADD_DMA_PATTERN, OP_CLEAR_DMA_PATTERNS, OP_CLOCK_STEP = 7, 8, 9
 
-# Fuzzed MMIO regions in address order: e1000e mmio, flash, msix-table,
-# msix-pba, edu mmio, intel_iommu.  An index is taken modulo their number.
-EDU, IOMMU = 4, 5
+# Fuzzed MMIO regions in address order, as generic-fuzz maps the BARs:
+# edu (0xe0000000), e1000e's mmio, msix-table, msix-pba (its flash BAR stays
+# unmapped), then intel_iommu (0xfed90000).  An index is taken modulo their
+# number.
+EDU, IOMMU = 0, 4
 PCI_EDU = 0          # fuzzable PCI devices, in QOM order: edu, e1000e
 SZ = {1: 0, 2: 1, 4: 2, 8: 3}
 
@@ -133,7 +135,7 @@ EVENT = [reg(IECTL, 0, 4), reg(IEDATA, 0x41, 4), reg(IEADDR, MSI_ADDR, 4),
 def edu_dma(n=8, irq=False):
     return [write(EDU, 0x80, IOVA), write(EDU, 0x88, EDU_BUF),
             write(EDU, 0x90, n), write(EDU, 0x98, 1 | (4 if irq else 0)),
-            step(), step()]
+            *[step()] * 32]     # edu's DMA timer (100 ms) after the others'
 
 
 def legacy_translate(extra_gcmd=0, ctx_hi=1 | 5 << 8, ctx_tt=0):
@@ -141,7 +143,8 @@ def legacy_translate(extra_gcmd=0, ctx_hi=1 | 5 << 8, ctx_tt=0):
             reg(GCMD, TE | extra_gcmd, 4),
             pattern(CTX | 1, 0),                        # root entry
             pattern(SLPT | 1 | ctx_tt << 2, ctx_hi),   # context entry
-            pattern(SLPT | 3), pattern(SLPT | 3),      # L3, L2
+            pattern(SLPT + 0x10000 | 3),                # L3 -> L2
+            pattern(SLPT + 0x20000 | 3),                # L2 -> L1
             pattern(DATA | 3),                          # L1 -> DATA
             pattern(0x1122334455667788)]                # the data
 
@@ -153,7 +156,7 @@ def sm_translate(extra_gcmd=0, pgtt=2):
             pattern(PDIR | 1, 0, 0, 0),                 # SM context entry
             pattern(PASID | 1),                         # PASID dir entry
             pattern(SLPT | pgtt << 6 | 1 << 2 | 1, 5, 0, 0, 0, 0, 0, 0),
-            pattern(SLPT | 3), pattern(SLPT | 3),
+            pattern(SLPT + 0x10000 | 3), pattern(SLPT + 0x20000 | 3),
             pattern(DATA | 3),
             pattern(0x1122334455667788)]
 
@@ -200,9 +203,9 @@ def legacy_seeds():
     s["translate-then-invalidate"] = (legacy_translate(QIE) + edu_dma() +
                                       queue([iotlb(3, did=5, addr=IOVA),
                                              cc(1), wait()]) + edu_dma())
-    s["intremap-msi"] = irq_setup() + [write(EDU, 0x60, 1), step()]
-    s["intremap-then-iec"] = (irq_setup(QIE) + [write(EDU, 0x60, 1)] +
-                              queue([iec(0), wait()]) + [write(EDU, 0x60, 1)])
+    s["intremap-msi"] = irq_setup() + [write(EDU, 0x60, 1, 4), step()]
+    s["intremap-then-iec"] = (irq_setup(QIE) + [write(EDU, 0x60, 1, 4)] +
+                              queue([iec(0), wait()]) + [write(EDU, 0x60, 1, 4)])
     s["translate-dma-irq"] = (legacy_translate() + irq_setup(TE) +
                               edu_dma(irq=True))
     return s
@@ -225,7 +228,7 @@ def sm_seeds():
                                          queue([piotlb(3, did=5, addr=IOVA),
                                                 pc(1, did=5), wait()],
                                                dw=True) + edu_dma())
-    s["sm-intremap-msi"] = irq_setup() + [write(EDU, 0x60, 1), step()]
+    s["sm-intremap-msi"] = irq_setup() + [write(EDU, 0x60, 1, 4), step()]
     return s
 
 

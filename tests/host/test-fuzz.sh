@@ -18,32 +18,37 @@ fresh_seeds() { python3 "$FZ/vtd_seeds.py" "$T/seeds" && diff -r "$T/seeds" "$FZ
   diff -rq "$T/seeds" "$FZ/corpus" >/dev/null; }
 check "the committed corpus is what tests/fuzz/vtd_seeds.py writes" fresh_seeds
 
-# Replay one seed with the qtest log on: each DMA fill generic-fuzz makes is
-# logged as "[DMA] ... write ADDR". A fill at an address means the model (or
-# edu, through the IOMMU) read it: the queue at 0x100000, the data page at
-# 0x500000 only when root, context (and PASID) entries and three page-table
-# levels were walked, the IRTE at 0x600000 when an MSI was remapped.
-reaches() { # config seed hexaddr what
-  local c=$1 s=$2 a=$3
-  fuzz_config "$c" && QTEST_LOG=1 "$B/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz \
-    "$FZ/corpus/$FUZZ_SEEDS/$s" >"$T/replay.log" 2>&1 ||
-    { diag "replay of $s failed:"; tail -5 "$T/replay.log" | sed 's/^/#   /'; return 1; }
-  grep -q "^\[DMA\].* write $a " "$T/replay.log" ||
-    { diag "$s: no DMA fill at $a ($4); fills seen:"; grep '^\[DMA\]' "$T/replay.log" | awk '{print "#   " $4, $5}' | head -8; return 1; }
+# Replay one seed alone with the qtest log and two trace events on. generic-
+# fuzz logs each guest-memory fill it makes as "write ADDR LEN DATA": a fill
+# at the queue (0x100000) means the model read the queue. A translation of
+# edu's IOVA 0x1000 to the data page 0x500000 needs root, context (scalable:
+# PASID directory and entry) and three page-table levels from the patterns;
+# a remapped MSI with vector 0x30 (data 0x4030) needs IRTE 0.
+RQ='write 0x100000 0x[12]0 '
+RT='vtd_dmar_translate dev 00:04.00 iova 0x1000 -> gpa 0x500000 '
+RI='vtd_ir_remap_msi .* -> \(addr 0xfee00000, data 0x4030\)'
+reaches() { # config seed regex what
+  fuzz_config "$1" && QTEST_LOG=1 FUZZ_SERIALIZE_QTEST=1 \
+    QEMU_FUZZ_ARGS="$QEMU_FUZZ_ARGS -trace enable=vtd_dmar_translate -trace enable=vtd_ir_remap_msi" \
+    "$B/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz "$FZ/corpus/$FUZZ_SEEDS/$2" >"$T/replay.log" 2>&1 ||
+    { diag "replay of $2 failed:"; grep -v g_timer "$T/replay.log" | tail -5 | sed 's/^/#   /'; return 1; }
+  grep -Eq "$3" "$T/replay.log" ||
+    { diag "$2 ($1): no '$3' ($4); fills and events seen:"
+      grep -E '\] write 0x|^vtd_' "$T/replay.log" | sed 's/^.*\] //' | cut -c1-60 | head -8 | sed 's/^/#   /'; return 1; }
 }
-for s in qi-wait qi-cc qi-iotlb qi-devtlb qi-iec qi-wait-irq qi-full-batch; do
-  check "legacy seed $s: the IOMMU reads its queue" reaches vtd "$s" 0x100000 "queue"
+for s in qi-wait qi-cc qi-iotlb qi-devtlb qi-iec qi-wait-irq qi-full-batch qi-invalid qi-pasid-in-legacy; do
+  check "legacy seed $s: the IOMMU reads its queue" reaches vtd "$s" "$RQ" "queue"
 done
 for s in translate-read translate-then-invalidate translate-dma-irq; do
-  check "legacy seed $s: edu's DMA is translated to the data page" reaches vtd "$s" 0x500000 "data page"
+  check "legacy seed $s: edu's DMA is translated to the data page" reaches vtd "$s" "$RT" "translation"
 done
-check "caching-mode: translate-read translates too" reaches vtd-cm translate-read 0x500000 "data page"
-check "legacy seed intremap-msi: edu's MSI is remapped through IRTE 0" reaches vtd intremap-msi 0x600000 "IRTE"
+check "caching mode: translate-read translates too" reaches vtd-cm translate-read "$RT" "translation"
+check "legacy seed intremap-msi: edu's MSI is remapped through IRTE 0" reaches vtd intremap-msi "$RI" "IRTE"
 for s in sm-qi-wait sm-qi-pasid sm-qi-legacy-types; do
-  check "scalable seed $s: the IOMMU reads its 256-bit queue" reaches vtd-sm "$s" 0x100000 "queue"
+  check "scalable seed $s: the IOMMU reads its 256-bit queue" reaches vtd-sm "$s" "$RQ" "queue"
 done
-check "scalable seed sm-translate-read: translated through the PASID entry" reaches vtd-sm sm-translate-read 0x500000 "data page"
-check "scalable seed sm-intremap-msi: the MSI is remapped" reaches vtd-sm sm-intremap-msi 0x600000 "IRTE"
+check "scalable seed sm-translate-read: translated through the PASID entry" reaches vtd-sm sm-translate-read "$RT" "translation"
+check "scalable seed sm-intremap-msi: the MSI is remapped" reaches vtd-sm sm-intremap-msi "$RI" "IRTE"
 
 # The short run: every configuration, VTD_FUZZ_SECONDS in all.
 secs=${VTD_FUZZ_SECONDS:-60}
@@ -64,10 +69,10 @@ more_cov() { mkdir -p "$T/empty" && : >"$T/empty/e" && local a b
   diag "initial coverage: seeds $a, one empty input $b"; [ -n "$a" ] && [ -n "$b" ] && [ "$a" -gt "$b" ]; }
 check "the seed corpus covers more than an empty input" more_cov
 
-# A finding is reported: a malloc limit of 1 MB makes libFuzzer stop on the
-# first large allocation of an input and save it, as it saves a crash.
+# A finding is reported: an RSS limit of 64 MB (below what QEMU with ASan
+# needs) makes libFuzzer stop on the input it runs and save it as oom-*.
 finding() {
-  "$FZ/vtd-fuzz" --build "$B" --seconds 10 --configs vtd --out "$T/find" -- -malloc_limit_mb=1 >"$T/find.out" 2>&1; local rc=$?
+  "$FZ/vtd-fuzz" --build "$B" --seconds 10 --configs vtd --out "$T/find" -- -rss_limit_mb=64 >"$T/find.out" 2>&1; local rc=$?
   sed 's/^/# /' "$T/find.out"
   [ $rc -eq 1 ] && grep -q "^fuzz total: .*, findings [1-9]" "$T/find.out"
 }
