@@ -23,13 +23,15 @@ check "the committed corpus is what tests/fuzz/vtd_seeds.py writes" fresh_seeds
 # at the queue (0x100000) means the model read the queue. A translation of
 # edu's IOVA 0x1000 to the data page 0x500000 needs root, context (scalable:
 # PASID directory and entry) and three page-table levels from the patterns;
-# a remapped MSI with vector 0x30 (data 0x4030) needs IRTE 0.
+# a remapped MSI with vector 0x30 (data 0x4030) needs IRTE 0; the audit
+# (x-audit=on) reports a second DMA served from the IOTLB after the input's
+# new patterns remapped or unmapped the IOVA.
 RQ='write 0x100000 0x[12]0 '
 RT='vtd_dmar_translate dev 00:04.00 iova 0x1000 -> gpa 0x500000 '
 RI='vtd_ir_remap_msi .* -> \(addr 0xfee00000, data 0x4030\)'
 reaches() { # config seed regex what
   fuzz_config "$1" && QTEST_LOG=1 FUZZ_SERIALIZE_QTEST=1 \
-    QEMU_FUZZ_ARGS="$QEMU_FUZZ_ARGS -trace enable=vtd_dmar_translate -trace enable=vtd_ir_remap_msi" \
+    QEMU_FUZZ_ARGS="$QEMU_FUZZ_ARGS -trace enable=vtd_dmar_translate -trace enable=vtd_ir_remap_msi -trace enable=vtd_audit_stale" \
     "$B/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz "$FZ/corpus/$FUZZ_SEEDS/$2" >"$T/replay.log" 2>&1 ||
     { diag "replay of $2 failed:"; grep -v g_timer "$T/replay.log" | tail -5 | sed 's/^/#   /'; return 1; }
   grep -Eq "$3" "$T/replay.log" ||
@@ -43,6 +45,10 @@ for s in translate-read translate-then-invalidate translate-dma-irq; do
   check "legacy seed $s: edu's DMA is translated to the data page" reaches vtd "$s" "$RT" "translation"
 done
 check "caching mode: translate-read translates too" reaches vtd-cm translate-read "$RT" "translation"
+check "legacy seed audit-changed: the audit reports the IOTLB hit as changed" \
+  reaches vtd audit-changed 'vtd_audit_stale domain 5 iova 0x1000 write 0 changed: cached 0x500000 now 0x501000 ' "audit"
+check "legacy seed audit-gone: the audit reports the IOTLB hit as gone" \
+  reaches vtd audit-gone 'vtd_audit_stale domain 5 iova 0x1000 write 0 gone: cached 0x500000 now 0x0 ' "audit"
 check "legacy seed intremap-msi: edu's MSI is remapped through IRTE 0" reaches vtd intremap-msi "$RI" "IRTE"
 for s in sm-qi-wait sm-qi-pasid sm-qi-legacy-types; do
   check "scalable seed $s: the IOMMU reads its 256-bit queue" reaches vtd-sm "$s" "$RQ" "queue"
