@@ -39,7 +39,7 @@
 #define EDU_CMD_TO_RAM		0x2
 #define EDU_BUF			0x40000		/* device address of its buffer */
 #define EDU_DMA_BITS		28		/* edu's default dma_mask */
-#define EDU_TIMEOUT_MS		2000
+#define EDU_TIMEOUT_MS		10000		/* generous: a loaded host stalls vCPUs */
 #define SENTINEL		0xee
 
 /* One DMA between RAM at @iova and edu's buffer; waits for it to finish */
