@@ -22,14 +22,12 @@ cp "$TOP/guest/init" "$root/init"
 cp "$TOP/guest/jobs.sh" "$root/jobs.sh"
 chmod +x "$root/init"
 cp "$kout/dma_map_benchmark" "$root/bin/"
-# Out-of-tree test modules (guest/modules/), built for exactly this kernel.
-# A tree that moved on to another kernel build only costs the modules.
+# Out-of-tree test modules (guest/modules/), built for exactly this kernel;
+# the tests need them, so a kernel tree that moved on is an error (it names
+# the fix), not an initramfs without them.
 mkdir -p "$root/lib/modules"
-if mods=$("$TOP/scripts/build-modules.sh" "$kout"); then
-  cp "$mods"/*.ko "$root/lib/modules/"
-else
-  say "warning: no guest modules in this initramfs (job stale will fail)"
-fi
+mods=$("$TOP/scripts/build-modules.sh" "$kout") || die "guest modules could not be built for $kout (see above)"
+cp "$mods"/*.ko "$root/lib/modules/"
 # Dynamically linked workload binaries from the host (Debian), with their
 # libraries and loader at the same paths.
 add_binary() {
