@@ -55,6 +55,9 @@ for i, t in enumerate([800, 810, 790, 820, 780, 806], 1):
     recs[f"p{i}o"], recs[f"p{i}s"] = paired("off", "strict", i, 1000), paired("strict", "strict", i, t)
     # global's own pair, whose off (2000) strict must not be divided by
     recs[f"p{i}g0"], recs[f"p{i}g1"] = paired("off", "global", i, 2000), paired("global", "global", i, 1800)
+# The deterministic points of one series from two QEMU builds: flagged.
+recs["r3"]["binaries_sha256"] = {"qemu": "a" * 64, "kernel": "b" * 64, "initrd": "c" * 64}
+recs["r4"]["binaries_sha256"] = {"qemu": "d" * 64, "kernel": "b" * 64, "initrd": "c" * 64}
 # Host contention: the vCPU thread waited half the window for a host CPU.
 recs["h1"] = mc("off", 2, 1000, 0.3, 0.2)
 recs["h1"]["point"]["series"] = "hc"
@@ -76,6 +79,8 @@ check "target: seed 003 ratio 0.050 met" grep -qF '| seed 003, 32 MiB batched / 
 check "bottleneck: guest-bound at 4 vCPUs" grep -qF -- '- mc 4 vCPU(s): guest-bound (guest CPUs 0.95 busy' "$R"
 check "bottleneck: saturated backend at 1 vCPU voids the ratios" grep -qF -- \
   "- mc 1 vCPU(s): QEMU's main loop (NIC backend) is saturated (0.95 cores): ratios void" "$R"
+check "deterministic points from different builds are flagged" grep -qF -- \
+  "**det ran on 2 different builds** (QEMU/kernel/initramfs sha256 differ between its points)" "$R"
 check "bottleneck: host contention is named with the vCPU thread's wait share" grep -qF -- \
   "- hc 2 vCPU(s): host contention: a vCPU thread waited 0.50 of the window for a host CPU" "$R"
 check "deterministic table: strict 80.2 % of off, spread 0.50 % over two runs" \
