@@ -241,6 +241,22 @@ job_rrloop() {
   printf '}\n'
 }
 
+# Load the edu test module MOD (guest/modules/MOD) with ARGS; leaves its JSON
+# result in $res (its debugfs file, or its "MOD: result" kernel-log line) and
+# edu's address in $bdf; JOB names the caller in errors.
+#   edu_module JOB MOD [ARGS...]
+edu_module() {
+  job=$1 mod=$2; shift 2
+  ko=/lib/modules/$mod.ko
+  [ -f "$ko" ] || { echo "$job: $ko missing (scripts/build-modules.sh)" >&2; return 1; }
+  bdf=$(find_pci 0x1234:0x11e8) || { echo "$job: no edu device (add -device edu)" >&2; return 1; }
+  insmod "$ko" "$@" || { echo "$job: insmod $mod $* failed" >&2; dmesg | tail -5 >&2; return 1; }
+  res=$(cat /sys/kernel/debug/"$mod"/result 2>/dev/null)
+  [ -n "$res" ] || res=$(dmesg | sed -n "s/.*$mod: result //p" | tail -1)
+  [ -n "$res" ] || { echo "$job: no result from $mod" >&2; dmesg | tail -5 >&2; return 1; }
+  dmesg | grep "$mod" >&2
+}
+
 # Stale-translation window (issue 8): edu_stale.ko binds edu, lets it DMA
 # through just-unmapped IOVAs and reports whether the writes landed
 # (docs/stale-audit.md). Run with --iommu-opt x-audit=on --counters to
@@ -248,9 +264,6 @@ job_rrloop() {
 #   vtd.rounds (5) vtd.tries (40) vtd.len (256) vtd.delay_us (96000)
 #   vtd.sweep_step_us vtd.sweep_max_us (20000): module parameters
 job_stale() {
-  ko=/lib/modules/edu_stale.ko
-  [ -f "$ko" ] || { echo "stale: $ko missing (scripts/build-modules.sh)" >&2; return 1; }
-  bdf=$(find_pci 0x1234:0x11e8) || { echo "stale: no edu device (add -device edu)" >&2; return 1; }
   f0=$(dmesg | grep -c 'DMAR: \[DMA Write')
   args=
   for k in rounds tries len delay_us sweep_step_us sweep_max_us; do
@@ -258,12 +271,8 @@ job_stale() {
     [ -n "$v" ] && args="$args $k=$v"
   done
   # shellcheck disable=SC2086
-  insmod "$ko" $args || { echo "stale: insmod$args failed" >&2; dmesg | tail -5 >&2; return 1; }
-  res=$(cat /sys/kernel/debug/edu_stale/result 2>/dev/null)
-  [ -n "$res" ] || res=$(dmesg | sed -n 's/.*edu_stale: result //p' | tail -1)
-  [ -n "$res" ] || { echo "stale: no result from the module" >&2; return 1; }
+  edu_module stale edu_stale $args || return 1
   faults=$(($(dmesg | grep -c 'DMAR: \[DMA Write') - f0))
-  dmesg | grep 'edu_stale' >&2
   printf '{"job":"stale","device":"%s","module":%s,"dmar_write_faults":%s,' "$bdf" "$res" "$faults"
   common_json
   printf '}\n'
@@ -381,14 +390,8 @@ job_dmasmoke() {
 # edu_dmacheck module (guest/modules/edu_dmacheck): to and from the device at
 # odd offsets, bidirectional, and after a sync before the unmap.
 job_dmacheck() {
-  ko=/lib/modules/edu_dmacheck.ko
-  [ -f "$ko" ] || { echo "dmacheck: $ko missing (scripts/build-modules.sh)" >&2; return 1; }
-  bdf=$(find_pci 0x1234:0x11e8) || { echo "dmacheck: no edu device (add -device edu)" >&2; return 1; }
   scal_start
-  insmod "$ko" || { echo "dmacheck: insmod failed" >&2; dmesg | tail -5 >&2; return 1; }
-  res=$(dmesg | sed -n 's/.*edu_dmacheck: result //p' | tail -1)
-  [ -n "$res" ] || { echo "dmacheck: no result from the module" >&2; dmesg | tail -5 >&2; return 1; }
-  dmesg | grep 'edu_dmacheck' >&2
+  edu_module dmacheck edu_dmacheck || return 1
   printf '{"job":"dmacheck","device":"%s","module":%s,"guest_counters":%s,' "$bdf" "$res" "$(scal_json)"
   common_json
   printf '}\n'
