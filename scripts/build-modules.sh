@@ -28,8 +28,11 @@ rm -rf "$mods.tmp"; mkdir -p "$mods.tmp/build"
 # A bzImage-only build lacks scripts/module.lds; this adds it, nothing else.
 "${K[@]}" modules_prepare >"$mods.tmp/build/prepare.log" 2>&1 ||
   { tail -20 "$mods.tmp/build/prepare.log" >&2; die "make modules_prepare failed in $TREE"; }
+# guest/modules/include/ holds headers the modules share (edu.h).
+cp -r "$TOP/guest/modules/include" "$mods.tmp/build/include"
 for src in "$TOP"/guest/modules/*/; do
   name=$(basename "$src")
+  [ "$name" = include ] && continue
   # Build in a copy: kbuild writes its objects next to the sources.
   cp -r "$src" "$mods.tmp/build/$name"
   say "building module $name against $TREE"

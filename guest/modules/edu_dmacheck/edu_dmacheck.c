@@ -29,16 +29,8 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 
-#define EDU_VENDOR		0x1234
-#define EDU_DEVICE		0x11e8
-#define EDU_REG_DMA_SRC		0x80
-#define EDU_REG_DMA_DST		0x88
-#define EDU_REG_DMA_CNT		0x90
-#define EDU_REG_DMA_CMD		0x98
-#define EDU_CMD_RUN		0x1
-#define EDU_CMD_TO_RAM		0x2
-#define EDU_BUF			0x40000		/* device address of its buffer */
-#define EDU_DMA_BITS		28		/* edu's default dma_mask */
+#include "edu.h"
+
 #define EDU_TIMEOUT_MS		10000		/* generous: a loaded host stalls vCPUs */
 #define SENTINEL		0xee
 
@@ -48,12 +40,10 @@ static int edu_dma(void __iomem *bar, dma_addr_t iova, u32 edu_off, u32 len,
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(EDU_TIMEOUT_MS);
 
-	writeq(to_ram ? EDU_BUF + edu_off : iova, bar + EDU_REG_DMA_SRC);
-	writeq(to_ram ? iova : EDU_BUF + edu_off, bar + EDU_REG_DMA_DST);
-	writeq(len, bar + EDU_REG_DMA_CNT);
-	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0),
-	       bar + EDU_REG_DMA_CMD);
-	while (readq(bar + EDU_REG_DMA_CMD) & EDU_CMD_RUN) {
+	edu_dma_start(bar, to_ram ? EDU_BUF + edu_off : iova,
+		      to_ram ? iova : EDU_BUF + edu_off, len,
+		      to_ram ? EDU_CMD_TO_RAM : 0);
+	while (edu_dma_busy(bar)) {
 		if (time_after(jiffies, deadline))
 			return -ETIMEDOUT;
 		usleep_range(100, 200);

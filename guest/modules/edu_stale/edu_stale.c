@@ -28,19 +28,9 @@
 #include <linux/pci.h>
 #include <linux/seq_file.h>
 
-#define EDU_VENDOR		0x1234
-#define EDU_DEVICE		0x11e8
-#define EDU_REG_DMA_SRC		0x80
-#define EDU_REG_DMA_DST		0x88
-#define EDU_REG_DMA_CNT		0x90
-#define EDU_REG_DMA_CMD		0x98
-#define EDU_CMD_RUN		0x1
-#define EDU_CMD_TO_RAM		0x2
-#define EDU_BUF			0x40000		/* device address of its buffer */
-#define EDU_BUF_SIZE		4096
+#include "edu.h"
+
 #define EDU_BUF_WARM		(EDU_BUF + EDU_BUF_SIZE / 2)
-#define EDU_DMA_BITS		28		/* edu's default dma_mask */
-#define EDU_LATENCY_US		100000		/* command to transfer */
 #define EDU_TIMEOUT_MS		2000
 #define EDU_STALE_PATTERN	0x5a
 #define EDU_STALE_POINTS	64		/* armed rounds kept in full */
@@ -106,16 +96,7 @@ static char edu_stale_json[EDU_STALE_JSON_MAX];	/* edu_stale_lock */
 
 static bool edu_stale_busy(struct edu_stale *es)
 {
-	return readq(es->bar + EDU_REG_DMA_CMD) & EDU_CMD_RUN;
-}
-
-static void edu_stale_start(struct edu_stale *es, u64 src, u64 dst, u32 cnt,
-			    u64 cmd)
-{
-	writeq(src, es->bar + EDU_REG_DMA_SRC);
-	writeq(dst, es->bar + EDU_REG_DMA_DST);
-	writeq(cnt, es->bar + EDU_REG_DMA_CNT);
-	writeq(EDU_CMD_RUN | cmd, es->bar + EDU_REG_DMA_CMD);
+	return edu_dma_busy(es->bar);
 }
 
 /* Wait for the transfer to finish; returns the time it was seen done */
@@ -185,13 +166,13 @@ static int edu_stale_round(struct edu_stale *es, unsigned int *delay,
 		goto out_free;
 
 	/* Warm the IOTLB: the device reads the page once */
-	edu_stale_start(es, iova, EDU_BUF_WARM, len, 0);
+	edu_dma_start(es->bar, iova, EDU_BUF_WARM, len, 0);
 	ret = edu_stale_wait(es, NULL);
 	if (ret)
 		goto out_unmap;
 
 	/* The write, then the unmap just before the device performs it */
-	edu_stale_start(es, EDU_BUF, iova, len, EDU_CMD_TO_RAM);
+	edu_dma_start(es->bar, EDU_BUF, iova, len, EDU_CMD_TO_RAM);
 	t0 = ktime_get_ns();
 	armed = edu_stale_wait_until(es, t0 + (u64)*delay * NSEC_PER_USEC);
 	dma_unmap_page(dev, iova, PAGE_SIZE, DMA_BIDIRECTIONAL);
@@ -290,7 +271,7 @@ static void edu_stale_run(struct edu_stale *es)
 
 	/* The edu buffer's first half holds the pattern for every write */
 	memset(es->pattern, EDU_STALE_PATTERN, len);
-	edu_stale_start(es, es->pattern_dma, EDU_BUF, len, 0);
+	edu_dma_start(es->bar, es->pattern_dma, EDU_BUF, len, 0);
 	if (edu_stale_wait(es, NULL)) {
 		r->timeouts++;
 		goto out;
