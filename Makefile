@@ -57,7 +57,7 @@ device-bundle: build
 check: build
 	@tests/run-tests
 
-# Every scheme on a guest kernel with lockdep, KASAN, UBSAN and kmemleak
+# Every scheme (test-schemes, test-shadow) on a guest kernel with lockdep, KASAN, UBSAN and kmemleak
 # (configs/kernel/debug.config), with an initramfs whose modules are built for
 # that kernel; fails on any kernel report or suspected leak. A self-test comes
 # first: a deliberate warning and leak must be reported (docs/kernel-series.md).
@@ -65,7 +65,7 @@ check-kernel-debug: build
 	@d=$$(scripts/build-kernel.sh --debug) && \
 	  scripts/build-initramfs.sh "$$d" build/initramfs-debug.cpio.gz >/dev/null && \
 	  export VTD_KERNEL="$$d/bzImage" VTD_INITRD="$(CURDIR)/build/initramfs-debug.cpio.gz" && \
-	  tests/debug/test-splat-selftest.sh && tests/run-tests test-schemes
+	  tests/debug/test-splat-selftest.sh && tests/run-tests test-schemes && tests/run-tests test-shadow
 
 # The qtests again, against QEMU built with ASan + UBSan.
 check-sanitize: deps

@@ -9,10 +9,13 @@
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 CMP=$TOP/scripts/vtd-compare
 
+# A run passes only without a kernel report (WARNING, KASAN, lockdep, leak,
+# ...: scripts/vtd-run), so that make check-kernel-debug holds shadow to it.
 run() { # name mode [vtd-run options] job params...
   local n=$1 m=$2; shift 2
-  "$VTD_RUN" --mode "$m" --counters --timeout 180 --json "$T/$n.json" "$@" \
+  "$VTD_RUN" --mode "$m" --counters --timeout 240 --json "$T/$n.json" "$@" \
     >/dev/null 2>"$T/$n.err" || { diag "vtd-run $* failed:"; sed 's/^/#   /' "$T/$n.err" | tail -8; return 1; }
+  jget "$T/$n.json" "not r['kernel_warnings'] or sys.exit('kernel reported: %s' % r['kernel_warnings'][:3])" >/dev/null
 }
 r() { jget "$T/$1.json" "r$2"; }
 g() { r "$1" "['result']['guest_counters']['$2']"; }
