@@ -114,7 +114,8 @@ job_dmabench() {
   printf '}\n'
 }
 
-# Bring up the first NIC on QEMU user networking (slirp: 10.0.2.0/24).
+# Bring up the first NIC as 10.0.2.15/24 with the host at 10.0.2.2: slirp's
+# gateway (vtd-run --net user) or the runner's end of the tap (--net tap).
 net_up() {
   ip link set lo up
   dev=$(ls /sys/class/net | grep -v '^lo$' | head -1)

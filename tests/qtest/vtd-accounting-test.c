@@ -976,11 +976,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
 
-    /*
-     * Full paths with g_test_add_func: qtest_add_func() derives its arch
-     * prefix from QTEST_QEMU_BINARY, which here also carries -L firmware
-     * options, so its prefix would be garbage.
-     */
+    /* Full paths, as the other vtd qtests register theirs */
 #define ADD(name, fn) g_test_add_func("/x86_64/vtd/accounting/" name, fn)
     ADD("layout", test_layout);
     ADD("qi/cc-global", test_cc_global);
