@@ -18,27 +18,8 @@ rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)
 [ -e "$rt" ] || rt=$(clang --print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-x86_64.a
 [ -e "$rt" ] || die "libFuzzer runtime not found for clang: install libclang-rt-14-dev"
 
-"$TOP/scripts/fetch-sources.sh" qemu
-QVER=${QEMU_VERSION#*:}
-PRISTINE=$CACHE/src/qemu-$QVER
-TREE=$CACHE/qemu-$QVER
+prepare_qemu_tree
 BUILD=$TREE/$variant
-
-# The tree is shared with build-qemu.sh (same lock): prepare it the same way.
-if [ ! -d "$TREE" ]; then
-  say "copying pristine QEMU tree"
-  cp -a "$PRISTINE" "$TREE.tmp" && mv "$TREE.tmp" "$TREE"
-fi
-shopt -s nullglob
-patches=("$TOP"/qemu-patches/*.patch)
-apply_series "$TREE" "$PRISTINE" "$(inputs_hash "$LOCK" "$TOP/qemu-patches")" "${patches[@]}"
-for f in "$TOP"/hw/i386/*.[ch] "$TOP"/tests/qtest/*.[ch]; do
-  rel=${f#"$TOP"/}
-  [ -e "$PRISTINE/$rel" ] && die "$rel would shadow an upstream file; give it a new name"
-  ln -sfn "$f" "$TREE/$rel"
-done
-ln -sfn "$TOP/configs/devices/x86_64-softmmu/vtd-testbed.mak" \
-  "$TREE/configs/devices/x86_64-softmmu/vtd-testbed.mak"
 
 use_ccache
 cfgkey=$(inputs_hash "$LOCK" "$TOP/configs/devices")-${variant}-$(clang --version | head -1 | tr -c 'A-Za-z0-9.\n' _)

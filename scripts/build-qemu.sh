@@ -10,29 +10,8 @@ variant=build
 extra=()
 if [ "${1:-}" = --sanitize ]; then variant=build-san; extra=(--enable-asan --enable-ubsan); shift; fi
 
-"$TOP/scripts/fetch-sources.sh" qemu
-QVER=${QEMU_VERSION#*:}
-PRISTINE=$CACHE/src/qemu-$QVER
-TREE=$CACHE/qemu-$QVER
+prepare_qemu_tree
 BUILD=$TREE/$variant
-
-if [ ! -d "$TREE" ]; then
-  say "copying pristine QEMU tree"
-  cp -a "$PRISTINE" "$TREE.tmp" && mv "$TREE.tmp" "$TREE"
-fi
-
-shopt -s nullglob
-patches=("$TOP"/qemu-patches/*.patch)
-apply_series "$TREE" "$PRISTINE" "$(inputs_hash "$LOCK" "$TOP/qemu-patches")" "${patches[@]}"
-
-# Our own files enter the tree as symlinks, so editing one is an incremental build.
-for f in "$TOP"/hw/i386/*.[ch] "$TOP"/tests/qtest/*.[ch]; do
-  rel=${f#"$TOP"/}
-  [ -e "$PRISTINE/$rel" ] && die "$rel would shadow an upstream file; give it a new name"
-  ln -sfn "$f" "$TREE/$rel"
-done
-ln -sfn "$TOP/configs/devices/x86_64-softmmu/vtd-testbed.mak" \
-  "$TREE/configs/devices/x86_64-softmmu/vtd-testbed.mak"
 
 use_ccache
 cfgkey=$(inputs_hash "$LOCK" "$TOP/configs/devices")-${variant}

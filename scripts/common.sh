@@ -91,3 +91,29 @@ link_firmware() {
     done
   done
 }
+
+# The QEMU tree that build-qemu.sh and build-fuzz.sh build in: the pinned
+# source + qemu-patches/, our hw/i386 and tests/qtest files linked in (so
+# editing one is an incremental build). Sets QVER, PRISTINE and TREE.
+#   prepare_qemu_tree
+prepare_qemu_tree() {
+  local patches f rel
+  "$TOP/scripts/fetch-sources.sh" qemu
+  QVER=${QEMU_VERSION#*:}
+  PRISTINE=$CACHE/src/qemu-$QVER
+  TREE=$CACHE/qemu-$QVER
+  if [ ! -d "$TREE" ]; then
+    say "copying pristine QEMU tree"
+    cp -a "$PRISTINE" "$TREE.tmp" && mv "$TREE.tmp" "$TREE"
+  fi
+  shopt -s nullglob
+  patches=("$TOP"/qemu-patches/*.patch)
+  apply_series "$TREE" "$PRISTINE" "$(inputs_hash "$LOCK" "$TOP/qemu-patches")" "${patches[@]}"
+  for f in "$TOP"/hw/i386/*.[ch] "$TOP"/tests/qtest/*.[ch]; do
+    rel=${f#"$TOP"/}
+    [ -e "$PRISTINE/$rel" ] && die "$rel would shadow an upstream file; give it a new name"
+    ln -sfn "$f" "$TREE/$rel"
+  done
+  ln -sfn "$TOP/configs/devices/x86_64-softmmu/vtd-testbed.mak" \
+    "$TREE/configs/devices/x86_64-softmmu/vtd-testbed.mak"
+}
