@@ -604,15 +604,13 @@ static void vtd_acct_devices_to_qdict_locked(VTDAcct *a, QDict *devices)
 {
     uint32_t sid;
 
-    for (sid = 0; sid <= UINT16_MAX; sid++) {
-        VTDAcctDevice *dev = VTD_TABLE_PEEK(&a->devices, sid, VTDAcctDevice);
+    VTDAcctDevice *dev;
+
+    for (sid = 0; (dev = VTD_TABLE_NEXT(&a->devices, &sid, VTDAcctDevice));
+         sid++) {
         g_autofree char *bdf = NULL;
         QDict *d;
 
-        if (!dev) {
-            sid |= VTD_TABLE_ROW_LEN - 1;       /* row never used */
-            continue;
-        }
         if (!dev->translations && !dev->iotlb_inserts) {
             continue;
         }
@@ -630,15 +628,13 @@ static void vtd_acct_domains_to_qdict(VTDAcct *a, QDict *domains)
 {
     uint32_t did;
 
-    for (did = 0; did <= UINT16_MAX; did++) {
-        VTDAcctDomain *dom = VTD_TABLE_PEEK(&a->domains, did, VTDAcctDomain);
+    VTDAcctDomain *dom;
+
+    for (did = 0; (dom = VTD_TABLE_NEXT(&a->domains, &did, VTDAcctDomain));
+         did++) {
         g_autofree char *name = NULL;
         QDict *d;
 
-        if (!dom) {
-            did |= VTD_TABLE_ROW_LEN - 1;       /* row never used */
-            continue;
-        }
         if (!dom->seen) {
             continue;
         }

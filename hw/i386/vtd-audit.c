@@ -292,21 +292,17 @@ QDict *vtd_audit_to_qdict_locked(VTDAudit *a)
     QDict *hist = qdict_new();
     QDict *domains = qdict_new();
     QList *samples = qlist_new();
+    VTDAuditDomain *dom;
     uint32_t did;
     unsigned i;
 
     qdict_put_int(root, "version", VTD_AUDIT_VERSION);
     qdict_put_bool(root, "enabled", a != NULL);
-    for (did = 0; a && did <= UINT16_MAX; did++) {
-        VTDAuditDomain *dom = VTD_TABLE_PEEK(&a->domains, did,
-                                             VTDAuditDomain);
+    for (did = 0; a && (dom = VTD_TABLE_NEXT(&a->domains, &did,
+                                              VTDAuditDomain)); did++) {
         g_autofree char *name = NULL;
         QDict *d;
 
-        if (!dom) {
-            did |= VTD_TABLE_ROW_LEN - 1;       /* row never used */
-            continue;
-        }
         if (!dom->translations) {
             continue;
         }

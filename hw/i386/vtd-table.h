@@ -42,6 +42,25 @@ static inline void *vtd_table_peek(const VTDTable *t, uint32_t id,
     return row ? row + (size_t)(id & 0xff) * size : NULL;
 }
 
+/*
+ * The first entry at or after *@id in a row that was ever used, with *@id
+ * set to its id, or NULL when none is left; rows never used are skipped
+ * whole. Walks a table: for (id = 0; (e = VTD_TABLE_NEXT(t, &id, T)); id++)
+ */
+static inline void *vtd_table_next(const VTDTable *t, uint32_t *id,
+                                   size_t size)
+{
+    for (; *id <= UINT16_MAX; (*id)++) {
+        void *e = vtd_table_peek(t, *id, size);
+
+        if (e) {
+            return e;
+        }
+        *id |= VTD_TABLE_ROW_LEN - 1;
+    }
+    return NULL;
+}
+
 /* Zero every entry; the rows stay allocated */
 static inline void vtd_table_clear(VTDTable *t, size_t size)
 {
@@ -69,5 +88,7 @@ static inline void vtd_table_free(VTDTable *t)
 #define VTD_TABLE_GET(t, id, type)  ((type *)vtd_table_get(t, id, sizeof(type)))
 #define VTD_TABLE_PEEK(t, id, type) \
     ((type *)vtd_table_peek(t, id, sizeof(type)))
+#define VTD_TABLE_NEXT(t, id, type) \
+    ((type *)vtd_table_next(t, id, sizeof(type)))
 
 #endif
