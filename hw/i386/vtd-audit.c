@@ -2,10 +2,10 @@
  * Stale-translation audit for the Intel VT-d model (intel-iommu)
  *
  * intel_iommu.c calls vtd_audit_iotlb_hit_locked() for every translation
- * it serves from the IOTLB, with the second-level table root it resolves
- * from the guest's root/context (and PASID) entries at that moment.  We
- * walk those tables read-only (no fault is raised, no A/D bit is set) and
- * compare the result with the cached entry:
+ * it serves from the IOTLB, with where the guest's root/context (and
+ * PASID) entries and page tables send the access at that moment, found by
+ * its own walker (read-only: no fault is raised, no A/D bit is set).  We
+ * compare that with the cached entry:
  *   fresh    same target page, access still permitted;
  *   gone     no present, permitted mapping any more (or no context);
  *   changed  mapped, but to another page.
@@ -32,7 +32,6 @@
 #include "exec/iommu-access.h"
 #include "hw/pci/pci_bus.h"
 #include "migration/blocker.h"
-#include "system/dma.h"
 #include "vtd-audit.h"
 #include "vtd-table.h"
 #include "trace.h"
@@ -77,7 +76,6 @@ typedef struct VTDAuditSample {
 } VTDAuditSample;
 
 struct VTDAudit {
-    uint8_t aw_bits;            /* the IOMMU's address width */
     uint64_t checked;           /* IOTLB hits compared with the tables */
     uint64_t fresh;             /* ... that matched */
     uint64_t unchecked;         /* IOTLB hits not compared (see docs) */
@@ -123,45 +121,6 @@ static char *vtd_audit_age_bin_name(unsigned bin)
         return g_strdup_printf("%llu+", 1ULL << (bin - 1));
     }
     return g_strdup_printf("%llu-%llu", 1ULL << (bin - 1), 1ULL << bin);
-}
-
-/*
- * Read-only second-level walk of @t (address width @aw) for @iova,
- * checking the R or W bit (as @is_write asks) at every level like
- * vtd_iova_to_slpte().  Returns false when there is no such mapping;
- * *xlat is then untouched.
- */
-static bool vtd_audit_walk(const VTDAuditTables *t, uint8_t aw, hwaddr iova,
-                           bool is_write, hwaddr *xlat)
-{
-    uint64_t need = is_write ? VTD_SL_W : VTD_SL_R;
-    dma_addr_t table = t->base;
-    uint32_t level = t->level;
-
-    while (level >= VTD_PT_LEVEL) {
-        uint32_t shift = VTD_PAGE_SHIFT_4K + (level - 1) * VTD_LEVEL_BITS;
-        uint64_t index = (iova >> shift) & ((1ULL << VTD_LEVEL_BITS) - 1);
-        uint64_t pte;
-
-        if (dma_memory_read(&address_space_memory, table + index * sizeof(pte),
-                            &pte, sizeof(pte), MEMTXATTRS_UNSPECIFIED)) {
-            return false;
-        }
-        pte = le64_to_cpu(pte);
-        if (!(pte & need)) {
-            return false;
-        }
-        if (level == VTD_PT_LEVEL || (pte & VTD_PT_PAGE_SIZE_MASK)) {
-            uint64_t offset = (1ULL << shift) - 1;
-
-            *xlat = (pte & VTD_PT_BASE_ADDR_MASK(aw) & ~offset) |
-                    (iova & offset);
-            return true;
-        }
-        table = pte & VTD_PT_BASE_ADDR_MASK(aw);
-        level--;
-    }
-    return false;
 }
 
 static void vtd_audit_count_stale(VTDAudit *a, const VTDAuditSample *s,
@@ -216,34 +175,29 @@ void vtd_audit_unchecked_locked_do(VTDAudit *a)
     a->unchecked++;
 }
 
-void vtd_audit_iotlb_hit_locked_do(VTDAudit *a, const VTDIOTLBEntry *hit,
-                                   hwaddr addr, bool is_write,
-                                   const VTDAuditTables *now)
+void vtd_audit_iotlb_hit_locked_do(VTDAudit *a, const VTDAuditHit *h)
 {
-    uint64_t page_offset = ~hit->mask;
-    uint8_t aw = a->aw_bits;
+    const VTDIOTLBEntry *hit = h->entry;
     hwaddr len = iommu_access_len;
     VTDAuditSample s = {
         .domain_id = hit->domain_id,
         .pasid = hit->pasid,
-        .iova = addr,
-        .is_write = is_write,
+        .iova = h->iova,
+        .is_write = h->is_write,
+        .stale_target = h->cached,
     };
-    hwaddr cur;
 
     /* An access the cached entry refuses moves no data: nothing to audit */
-    if (!(hit->access_flags & (is_write ? IOMMU_WO : IOMMU_RO))) {
+    if (!(hit->access_flags & (h->is_write ? IOMMU_WO : IOMMU_RO))) {
         a->unchecked++;
         return;
     }
     a->checked++;
-    s.stale_target = (hit->pte & VTD_PT_BASE_ADDR_MASK(aw) & hit->mask) |
-                     (addr & page_offset);
-    if (!now || !vtd_audit_walk(now, aw, addr, is_write, &cur)) {
+    if (!h->mapped) {
         s.kind = VTD_AUDIT_GONE;
-    } else if (cur != s.stale_target) {
+    } else if (h->current != h->cached) {
         s.kind = VTD_AUDIT_CHANGED;
-        s.current_target = cur;
+        s.current_target = h->current;
     } else {
         a->fresh++;
         return;
@@ -251,8 +205,8 @@ void vtd_audit_iotlb_hit_locked_do(VTDAudit *a, const VTDIOTLBEntry *hit,
 
     s.age_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - hit->insert_ns;
     /* the part of the access that this translation (one page) covers */
-    s.bytes = len ? MIN(len, (addr | page_offset) - addr + 1) : 0;
-    trace_vtd_audit_stale(s.domain_id, addr, is_write,
+    s.bytes = len ? MIN(len, (h->iova | ~hit->mask) - h->iova + 1) : 0;
+    trace_vtd_audit_stale(s.domain_id, h->iova, h->is_write,
                           vtd_audit_kind_names[s.kind], s.stale_target,
                           s.current_target, s.age_ns, s.bytes);
     vtd_audit_count_stale(a, &s, len != 0);
@@ -392,7 +346,6 @@ bool vtd_audit_realize(IntelIOMMUState *s, Error **errp)
         g_free(a);
         return false;
     }
-    a->aw_bits = s->aw_bits;
     s->aud = a;
     return true;
 }

@@ -2,8 +2,8 @@
  * Stale-translation audit for the Intel VT-d model (intel-iommu)
  *
  * With x-audit=on, every DMA translation served from the IOTLB is checked
- * against a fresh, read-only walk of the guest's current second-level page
- * tables.  A hit whose mapping is gone or points elsewhere went through a
+ * against a fresh, read-only walk of the guest's current page tables
+ * (intel_iommu.c's own walker).  A hit whose mapping is gone or points elsewhere went through a
  * stale entry: it is counted (translations, bytes, per domain), its entry
  * age (virtual time since the IOTLB insert) goes into a histogram, and the
  * first few are kept as samples.  The result is the "audit" object of the
@@ -26,22 +26,25 @@
 typedef struct VTDAudit VTDAudit;
 
 /*
- * The guest's current tables for the translated device, as intel_iommu.c
- * resolved them from the root/context (and PASID) entries in memory.
+ * An IOTLB hit and where the guest's tables send the same access now, as
+ * intel_iommu.c found with its own walker (read-only: no fault reported,
+ * no A/D bit set).
  */
-typedef struct VTDAuditTables {
-    dma_addr_t base;            /* second-level table root */
-    uint32_t level;             /* levels of that table (3, 4 or 5) */
-} VTDAuditTables;
+typedef struct VTDAuditHit {
+    const VTDIOTLBEntry *entry; /* the IOTLB entry that served the access */
+    hwaddr iova;
+    bool is_write;
+    hwaddr cached;              /* where @entry sends the access */
+    bool mapped;                /* the tables permit the access now ... */
+    hwaddr current;             /* ... and send it here */
+} VTDAuditHit;
 
 /*
  * Hook bodies, called through the inline wrappers below with the IOMMU
  * lock held (translation path, possibly outside the BQL).
  */
 int64_t vtd_audit_stamp_do(VTDAudit *a);
-void vtd_audit_iotlb_hit_locked_do(VTDAudit *a, const VTDIOTLBEntry *hit,
-                                   hwaddr addr, bool is_write,
-                                   const VTDAuditTables *now);
+void vtd_audit_iotlb_hit_locked_do(VTDAudit *a, const VTDAuditHit *h);
 void vtd_audit_unchecked_locked_do(VTDAudit *a);
 
 /*
@@ -53,17 +56,12 @@ static inline int64_t vtd_audit_stamp(VTDAudit *a)
     return a ? vtd_audit_stamp_do(a) : 0;
 }
 
-/*
- * An IOTLB hit for @addr through @hit; @now is NULL when the device has
- * no usable context entry any more (its mapping is then gone).
- */
+/* An IOTLB hit, compared with the tables */
 static inline void vtd_audit_iotlb_hit_locked(VTDAudit *a,
-                                              const VTDIOTLBEntry *hit,
-                                              hwaddr addr, bool is_write,
-                                              const VTDAuditTables *now)
+                                              const VTDAuditHit *h)
 {
     if (a) {
-        vtd_audit_iotlb_hit_locked_do(a, hit, addr, is_write, now);
+        vtd_audit_iotlb_hit_locked_do(a, h);
     }
 }
 
