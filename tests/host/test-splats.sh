@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# scripts/vtd-run names every kind of kernel report it must catch (its SPLATS
-# table): one console line of each kind, as Linux 6.12 prints it, is given
+# scripts/vtd-run names every kind of kernel report it must catch (SPLATS in
+# scripts/vtdlib/names.py): one console line of each kind, as Linux 6.12 prints it, is given
 # that kind, and ordinary boot lines none. The guest side, that a real
 # warning and leak reach the console and are caught, is the self-test of
 # make check-kernel-debug (tests/debug/test-splat-selftest.sh).
@@ -50,15 +50,12 @@ LINES
 )
 
 # The kinds the runner reports, one per sample line ("-" for none).
-got=$(cut -f2 <<<"$samples" | python3 -c '
-import importlib.machinery, importlib.util, sys
-loader = importlib.machinery.SourceFileLoader("vtd_run", sys.argv[1])
-spec = importlib.util.spec_from_loader("vtd_run", loader)
-m = importlib.util.module_from_spec(spec)
-loader.exec_module(m)
+got=$(cut -f2 <<<"$samples" | vtdpy -c '
+import sys
+from vtdlib.names import splat_kind
 for line in sys.stdin:
-    print(m.splat_kind(line.rstrip("\n")) or "-")
-' "$TOP/scripts/vtd-run") || { check "scripts/vtd-run loads as a module" false; done_testing; exit; }
+    print(splat_kind(line.rstrip("\n")) or "-")
+') || { check "scripts/vtdlib/names.py loads" false; done_testing; exit; }
 
 n=0
 while IFS=$'\t' read -r want line; do
@@ -69,14 +66,7 @@ while IFS=$'\t' read -r want line; do
 done <<<"$samples"
 
 # Every kind of the table has a sample above, so none goes untested.
-kinds=$(python3 -c '
-import importlib.machinery, importlib.util, sys
-loader = importlib.machinery.SourceFileLoader("vtd_run", sys.argv[1])
-spec = importlib.util.spec_from_loader("vtd_run", loader)
-m = importlib.util.module_from_spec(spec)
-loader.exec_module(m)
-print("\n".join(k for k, _ in m.SPLATS))
-' "$TOP/scripts/vtd-run")
+kinds=$(vtdpy -c 'from vtdlib.names import SPLATS; print("\n".join(k for k, _ in SPLATS))')
 untested=$(comm -23 <(sort <<<"$kinds") <(cut -f1 <<<"$samples" | sort -u) | tr '\n' ' ')
 check "every kind of the table has a sample${untested:+ (missing: $untested)}" test -z "$untested"
 done_testing

@@ -32,5 +32,36 @@ done_testing() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VTD_RUN=$TOP/scripts/vtd-run
+# Python with scripts/ on its path (the host package, scripts/vtdlib), writing no bytecode.
+vtdpy() { PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$TOP/scripts${PYTHONPATH:+:$PYTHONPATH}" python3 "$@"; }
+
+# Run records (scripts/vtdlib/record.py), each read once, by one Python:
+#   load_record VAR FILE  FILE through the record type into the associative
+#                         array VAR: every field by its dotted path, e.g.
+#                         ${VAR[scheme]}, ${VAR[result.guest_counters.unmaps]},
+#                         ${VAR[device_counters.qi.iotlb.page]}; dicts and lists
+#                         also whole, as Python prints them; True/False/None.
+#                         A file that is no record fails, with the cause.
+#   rv VAR PATH           one field; one that is not there is named and fails
 # jq-free JSON field access: jget FILE python-expression-on-r
 jget() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
+load_record() {
+  declare -gA "$1"
+  local -n _rec=$1
+  local k v
+  _rec=()
+  while IFS= read -r -d '' k && IFS= read -r -d '' v; do _rec[$k]=$v; done < <(vtdpy -c '
+import sys
+from vtdlib import record
+try:
+    r = record.load(sys.argv[1])
+except record.RecordError as e:
+    sys.exit(f"load_record: {e}")
+sys.stdout.write("".join(f"{k}\0{v}\0" for k, v in record.flatten(r.to_dict())))' "$2")
+  wait $! && [ ${#_rec[@]} -gt 0 ]
+}
+rv() {
+  local -n _rec=$1
+  [ -n "${_rec[$2]+set}" ] || { echo "rv: $1 has no field $2" >&2; return 1; }
+  printf '%s\n' "${_rec[$2]}"
+}
