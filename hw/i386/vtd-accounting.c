@@ -34,6 +34,7 @@
 #include "qobject/qlist.h"
 #include "qobject/qnum.h"
 #include "vtd-accounting.h"
+#include "vtd-desc.h"
 #include "vtd-table.h"
 #include "trace.h"
 
@@ -279,63 +280,70 @@ static char *vtd_acct_batch_bin_name(unsigned bin)
                            1ULL << (bin - 1));
 }
 
-/* Accepted descriptor: count its type, granularity and coverage. */
+/* Accepted descriptors: the counter of each class (vtd-desc.h) */
+static const VTDAcctCounter vtd_acct_class_counter[VTD_DESC__MAX] = {
+    [VTD_DESC_CC_GLOBAL]            = VTD_ACCT_QI_CC_GLOBAL,
+    [VTD_DESC_CC_DOMAIN]            = VTD_ACCT_QI_CC_DOMAIN,
+    [VTD_DESC_CC_DEVICE]            = VTD_ACCT_QI_CC_DEVICE,
+    [VTD_DESC_IOTLB_GLOBAL]         = VTD_ACCT_QI_IOTLB_GLOBAL,
+    [VTD_DESC_IOTLB_DOMAIN]         = VTD_ACCT_QI_IOTLB_DOMAIN,
+    [VTD_DESC_IOTLB_PAGE]           = VTD_ACCT_QI_IOTLB_PAGE,
+    [VTD_DESC_DEVICE_IOTLB]         = VTD_ACCT_QI_DEVICE_IOTLB,
+    [VTD_DESC_IEC_GLOBAL]           = VTD_ACCT_QI_IEC_GLOBAL,
+    [VTD_DESC_IEC_INDEX]            = VTD_ACCT_QI_IEC_INDEX,
+    [VTD_DESC_WAIT]                 = VTD_ACCT_QI_WAIT,
+    [VTD_DESC_PASID_CACHE]          = VTD_ACCT_QI_PASID_CACHE,
+    [VTD_DESC_PIOTLB_PASID]         = VTD_ACCT_QI_PIOTLB_PASID,
+    [VTD_DESC_PIOTLB_PAGE]          = VTD_ACCT_QI_PIOTLB_PAGE,
+    [VTD_DESC_PASID_DEVICE_IOTLB]   = VTD_ACCT_QI_PASID_DEVICE_IOTLB,
+    /* the model accepted a type we do not know: count it as unknown */
+    [VTD_DESC_UNKNOWN]              = VTD_ACCT_INV_UNKNOWN,
+};
+
+/* Rejected descriptors: the counter of their type */
+static const VTDAcctCounter vtd_acct_invalid_counter[VTD_DESC__MAX] = {
+    [VTD_DESC_CC_GLOBAL]            = VTD_ACCT_INV_CC,
+    [VTD_DESC_CC_DOMAIN]            = VTD_ACCT_INV_CC,
+    [VTD_DESC_CC_DEVICE]            = VTD_ACCT_INV_CC,
+    [VTD_DESC_IOTLB_GLOBAL]         = VTD_ACCT_INV_IOTLB,
+    [VTD_DESC_IOTLB_DOMAIN]         = VTD_ACCT_INV_IOTLB,
+    [VTD_DESC_IOTLB_PAGE]           = VTD_ACCT_INV_IOTLB,
+    [VTD_DESC_DEVICE_IOTLB]         = VTD_ACCT_INV_DEVICE_IOTLB,
+    [VTD_DESC_IEC_GLOBAL]           = VTD_ACCT_INV_IEC,
+    [VTD_DESC_IEC_INDEX]            = VTD_ACCT_INV_IEC,
+    [VTD_DESC_WAIT]                 = VTD_ACCT_INV_WAIT,
+    [VTD_DESC_PASID_CACHE]          = VTD_ACCT_INV_PASID_CACHE,
+    [VTD_DESC_PIOTLB_PASID]         = VTD_ACCT_INV_PIOTLB,
+    [VTD_DESC_PIOTLB_PAGE]          = VTD_ACCT_INV_PIOTLB,
+    [VTD_DESC_PASID_DEVICE_IOTLB]   = VTD_ACCT_INV_PASID_DEVICE_IOTLB,
+    [VTD_DESC_UNKNOWN]              = VTD_ACCT_INV_UNKNOWN,
+};
+
+/* Accepted descriptor: count its class and what it covers. */
 static void vtd_acct_count_desc(VTDAcct *a, const VTDInvDesc *d)
 {
     VTDAcctDomain *dom;
     unsigned am;
+    VTDDescClass cls = vtd_desc_class(d, &am);
 
     vtd_acct_inc(a, VTD_ACCT_QI_DESCRIPTORS);
+    vtd_acct_inc(a, vtd_acct_class_counter[cls]);
 
-    switch (VTD_INV_DESC_TYPE(d->lo)) {
-    case VTD_INV_DESC_CC:
-        switch (d->lo & VTD_INV_DESC_CC_G) {
-        case VTD_INV_DESC_CC_GLOBAL:
-            vtd_acct_inc(a, VTD_ACCT_QI_CC_GLOBAL);
-            break;
-        case VTD_INV_DESC_CC_DOMAIN:
-            vtd_acct_inc(a, VTD_ACCT_QI_CC_DOMAIN);
-            break;
-        default:
-            vtd_acct_inc(a, VTD_ACCT_QI_CC_DEVICE);
-            break;
-        }
+    switch (cls) {
+    case VTD_DESC_IOTLB_DOMAIN:
+        vtd_acct_domain(a, VTD_INV_DESC_IOTLB_DID(d->lo))->dsi++;
         break;
-
-    case VTD_INV_DESC_IOTLB:
-        switch (d->lo & VTD_INV_DESC_IOTLB_G) {
-        case VTD_INV_DESC_IOTLB_GLOBAL:
-            vtd_acct_inc(a, VTD_ACCT_QI_IOTLB_GLOBAL);
-            break;
-        case VTD_INV_DESC_IOTLB_DOMAIN:
-            vtd_acct_inc(a, VTD_ACCT_QI_IOTLB_DOMAIN);
-            vtd_acct_domain(a, VTD_INV_DESC_IOTLB_DID(d->lo))->dsi++;
-            break;
-        default:
-            am = VTD_INV_DESC_IOTLB_AM(d->hi);
-            assert(am <= VTD_MAMV);
-            vtd_acct_inc(a, VTD_ACCT_QI_IOTLB_PAGE);
-            vtd_acct_add(a, VTD_ACCT_QI_IOTLB_PAGES, 1ULL << am);
-            a->am_hist[am]++;
-            dom = vtd_acct_domain(a, VTD_INV_DESC_IOTLB_DID(d->lo));
-            dom->psi++;
-            dom->pages += 1ULL << am;
-            break;
-        }
+    case VTD_DESC_IOTLB_PAGE:
+        vtd_acct_add(a, VTD_ACCT_QI_IOTLB_PAGES, 1ULL << am);
+        a->am_hist[am]++;
+        dom = vtd_acct_domain(a, VTD_INV_DESC_IOTLB_DID(d->lo));
+        dom->psi++;
+        dom->pages += 1ULL << am;
         break;
-
-    case VTD_INV_DESC_DEVICE:
-        vtd_acct_inc(a, VTD_ACCT_QI_DEVICE_IOTLB);
+    case VTD_DESC_PIOTLB_PAGE:
+        vtd_acct_add(a, VTD_ACCT_QI_PIOTLB_PAGES, 1ULL << am);
         break;
-
-    case VTD_INV_DESC_IEC:
-        /* G=0: global, G=1: index-selective (VT-d 6.5.2.7) */
-        vtd_acct_inc(a, d->iec.granularity ? VTD_ACCT_QI_IEC_INDEX :
-                                             VTD_ACCT_QI_IEC_GLOBAL);
-        break;
-
-    case VTD_INV_DESC_WAIT:
-        vtd_acct_inc(a, VTD_ACCT_QI_WAIT);
+    case VTD_DESC_WAIT:
         if (d->lo & VTD_INV_DESC_WAIT_SW) {
             vtd_acct_inc(a, VTD_ACCT_QI_WAIT_SW);
         }
@@ -349,73 +357,17 @@ static void vtd_acct_count_desc(VTDAcct *a, const VTDInvDesc *d)
             vtd_acct_inc(a, VTD_ACCT_QI_WAIT_NO_SW_IF);
         }
         break;
-
-    case VTD_INV_DESC_PC:
-        vtd_acct_inc(a, VTD_ACCT_QI_PASID_CACHE);
-        break;
-
-    case VTD_INV_DESC_PIOTLB:
-        if ((d->val[0] & VTD_INV_DESC_PIOTLB_G) ==
-            VTD_INV_DESC_PIOTLB_PSI_IN_PASID) {
-            am = VTD_INV_DESC_PIOTLB_AM(d->val[1]);
-            vtd_acct_inc(a, VTD_ACCT_QI_PIOTLB_PAGE);
-            vtd_acct_add(a, VTD_ACCT_QI_PIOTLB_PAGES, 1ULL << am);
-        } else {
-            vtd_acct_inc(a, VTD_ACCT_QI_PIOTLB_PASID);
-        }
-        break;
-
-    case VTD_INV_DESC_DEV_PIOTLB:
-        vtd_acct_inc(a, VTD_ACCT_QI_PASID_DEVICE_IOTLB);
-        break;
-
     default:
-        /* The model accepted a type we do not know: count it as unknown */
-        vtd_acct_inc(a, VTD_ACCT_INV_UNKNOWN);
         break;
     }
 }
 
-/* Rejected descriptor: count it by type. */
+/* Rejected descriptor (NULL: it could not be read): count it by type. */
 static void vtd_acct_count_invalid(VTDAcct *a, const VTDInvDesc *d)
 {
-    VTDAcctCounter c;
-
     vtd_acct_inc(a, VTD_ACCT_INV_TOTAL);
-    if (!d) {
-        vtd_acct_inc(a, VTD_ACCT_INV_FETCH_ERROR);
-        return;
-    }
-    switch (VTD_INV_DESC_TYPE(d->lo)) {
-    case VTD_INV_DESC_CC:
-        c = VTD_ACCT_INV_CC;
-        break;
-    case VTD_INV_DESC_IOTLB:
-        c = VTD_ACCT_INV_IOTLB;
-        break;
-    case VTD_INV_DESC_DEVICE:
-        c = VTD_ACCT_INV_DEVICE_IOTLB;
-        break;
-    case VTD_INV_DESC_IEC:
-        c = VTD_ACCT_INV_IEC;
-        break;
-    case VTD_INV_DESC_WAIT:
-        c = VTD_ACCT_INV_WAIT;
-        break;
-    case VTD_INV_DESC_PC:
-        c = VTD_ACCT_INV_PASID_CACHE;
-        break;
-    case VTD_INV_DESC_PIOTLB:
-        c = VTD_ACCT_INV_PIOTLB;
-        break;
-    case VTD_INV_DESC_DEV_PIOTLB:
-        c = VTD_ACCT_INV_PASID_DEVICE_IOTLB;
-        break;
-    default:
-        c = VTD_ACCT_INV_UNKNOWN;
-        break;
-    }
-    vtd_acct_inc(a, c);
+    vtd_acct_inc(a, d ? vtd_acct_invalid_counter[vtd_desc_type_class(d)] :
+                        VTD_ACCT_INV_FETCH_ERROR);
 }
 
 /* Hooks: queued invalidation (BQL) */

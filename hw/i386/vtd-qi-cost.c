@@ -29,6 +29,7 @@
 #include "qobject/qdict.h"
 #include "system/dma.h"
 #include "migration/blocker.h"
+#include "vtd-desc.h"
 #include "vtd-qi-cost.h"
 #include "trace.h"
 
@@ -150,56 +151,24 @@ struct VTDQiCost {
     Error *migration_blocker;   /* pending work is not migrated */
 };
 
-/*
- * Cost class of one descriptor, by type and granularity; @pages: 4 KiB
- * pages a page-selective IOTLB descriptor covers (2^AM), else 0.
- * VTD_QI_COST__MAX for a type the queue rejects (never charged).
- */
-static VTDQiCostKind vtd_qi_cost_class(const VTDInvDesc *d, unsigned *pages)
-{
-    *pages = 0;
-    switch (VTD_INV_DESC_TYPE(d->lo)) {
-    case VTD_INV_DESC_CC:
-        switch (d->lo & VTD_INV_DESC_CC_G) {
-        case VTD_INV_DESC_CC_DOMAIN:
-            return VTD_QI_COST_CC_DOMAIN;
-        case VTD_INV_DESC_CC_DEVICE:
-            return VTD_QI_COST_CC_DEVICE;
-        default:
-            return VTD_QI_COST_CC_GLOBAL;
-        }
-    case VTD_INV_DESC_IOTLB:
-        switch (d->lo & VTD_INV_DESC_IOTLB_G) {
-        case VTD_INV_DESC_IOTLB_PAGE:
-            *pages = 1u << MIN(VTD_INV_DESC_IOTLB_AM(d->hi), VTD_MAMV);
-            return VTD_QI_COST_IOTLB_PAGE;
-        case VTD_INV_DESC_IOTLB_DOMAIN:
-            return VTD_QI_COST_IOTLB_DOMAIN;
-        default:
-            return VTD_QI_COST_IOTLB_GLOBAL;
-        }
-    case VTD_INV_DESC_PIOTLB:
-        if ((d->val[0] & VTD_INV_DESC_PIOTLB_G) ==
-            VTD_INV_DESC_PIOTLB_PSI_IN_PASID) {
-            *pages = 1u << MIN(VTD_INV_DESC_PIOTLB_AM(d->val[1]), VTD_MAMV);
-            return VTD_QI_COST_IOTLB_PAGE;
-        }
-        return VTD_QI_COST_IOTLB_DOMAIN;
-    case VTD_INV_DESC_DEVICE:
-    case VTD_INV_DESC_DEV_PIOTLB:
-        return VTD_QI_COST_DEVTLB;
-    case VTD_INV_DESC_IEC:
-        /* bit 4: 0 global, 1 index-selective */
-        return (d->lo & (1ULL << 4)) ? VTD_QI_COST_IEC_INDEX :
-                                       VTD_QI_COST_IEC_GLOBAL;
-    case VTD_INV_DESC_WAIT:
-        return VTD_QI_COST_WAIT;
-    case VTD_INV_DESC_PC:
-        return VTD_QI_COST_PASID_CACHE;
-    default:
-        return VTD_QI_COST__MAX;        /* rejected with IQE anyway */
-    }
-}
+/* Cost class of each descriptor class (vtd-desc.h) */
+static const VTDQiCostKind vtd_qi_cost_kind[VTD_DESC__MAX] = {
+    [VTD_DESC_CC_GLOBAL]            = VTD_QI_COST_CC_GLOBAL,
+    [VTD_DESC_CC_DOMAIN]            = VTD_QI_COST_CC_DOMAIN,
+    [VTD_DESC_CC_DEVICE]            = VTD_QI_COST_CC_DEVICE,
+    [VTD_DESC_IOTLB_GLOBAL]         = VTD_QI_COST_IOTLB_GLOBAL,
+    [VTD_DESC_IOTLB_DOMAIN]         = VTD_QI_COST_IOTLB_DOMAIN,
+    [VTD_DESC_IOTLB_PAGE]           = VTD_QI_COST_IOTLB_PAGE,
+    [VTD_DESC_DEVICE_IOTLB]         = VTD_QI_COST_DEVTLB,
+    [VTD_DESC_IEC_GLOBAL]           = VTD_QI_COST_IEC_GLOBAL,
+    [VTD_DESC_IEC_INDEX]            = VTD_QI_COST_IEC_INDEX,
+    [VTD_DESC_WAIT]                 = VTD_QI_COST_WAIT,
+    [VTD_DESC_PASID_CACHE]          = VTD_QI_COST_PASID_CACHE,
+    [VTD_DESC_PIOTLB_PASID]         = VTD_QI_COST_IOTLB_DOMAIN,
+    [VTD_DESC_PIOTLB_PAGE]          = VTD_QI_COST_IOTLB_PAGE,
+    [VTD_DESC_PASID_DEVICE_IOTLB]   = VTD_QI_COST_DEVTLB,
+    [VTD_DESC_UNKNOWN]              = VTD_QI_COST__MAX, /* rejected (IQE) */
+};
 
 /* Cost of a descriptor of class @kind covering @pages pages */
 static uint64_t vtd_qi_cost_of(VTDQiCost *c, VTDQiCostKind kind,
@@ -311,6 +280,8 @@ static void vtd_qi_cost_timer_cb(void *opaque)
 void vtd_qi_cost_fetched_do(VTDQiCost *c, const VTDInvDesc *desc)
 {
     IntelIOMMUState *s = c->iommu;
+    VTDDescClass cls;
+    unsigned am;
 
     /*
      * Hardware owns IQH..IQT-1; software may fill at most size-1 slots
@@ -327,7 +298,9 @@ void vtd_qi_cost_fetched_do(VTDQiCost *c, const VTDInvDesc *desc)
     }
     memset(&c->cur, 0, sizeof(c->cur));
     c->cur.submit_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    c->cur_kind = vtd_qi_cost_class(desc, &c->cur_pages);
+    cls = vtd_desc_class(desc, &am);
+    c->cur_kind = vtd_qi_cost_kind[cls];
+    c->cur_pages = vtd_desc_class_is_page(cls) ? 1u << am : 0;
     c->cur_cost = vtd_qi_cost_of(c, c->cur_kind, c->cur_pages);
     c->have_cur = true;
 }
