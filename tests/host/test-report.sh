@@ -4,33 +4,31 @@
 . "$(dirname "$0")/../lib/tap.sh"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 mkdir -p "$T/raw"
-python3 - "$T/raw" <<'PY'
-import json, os, sys
+vtdpy - "$T/raw" <<'PY'
+import os, sys
+from vtdlib.record import Record
 raw = sys.argv[1]
 def point(series, mode, cpus, threads=None, rep=1, vary=None):
     return {"series": series, "mode": mode, "variant": None, "cpus": cpus, "threads": threads or cpus,
             "rep": rep, "iommu_opts": None, "vary": vary or {}}
 def dma(series, mode, cpus, unmap_ns, ops, map_ns=500, map_kind="single", granule=1, vary=None):
-    return {"job": "dmabench", "wall_s": 5, "qemu_cmdline": ["q"], "mode": mode, "cpus": cpus,
-            "point": point(series, mode, cpus, vary=vary),
-            "result": {"map_ns": map_ns, "unmap_ns": unmap_ns, "ops": ops, "elapsed_ms": 1000,
-                       "map_us": map_ns / 1000, "unmap_us": unmap_ns / 1000,
-                       "map": map_kind, "granule": granule}}
+    return Record("dmabench", mode, cpus, wall_s=5, point=point(series, mode, cpus, vary=vary),
+                  result={"map_ns": map_ns, "unmap_ns": unmap_ns, "ops": ops, "elapsed_ms": 1000,
+                          "map_us": map_ns / 1000, "unmap_us": unmap_ns / 1000,
+                          "map": map_kind, "granule": granule})
 def mc(mode, cpus, tps, busy, main_loop):
-    return {"job": "memcached", "wall_s": 20, "mode": mode, "cpus": cpus,
-            "qemu_cmdline": ["-device", "virtio-net-pci,netdev=net0"], "point": point("mc", mode, cpus),
-            "result": {"guest_cpu_busy": busy},
-            "host_load": {"result": {"tps": tps}, "cpu_s": 2.0, "wall_s": 10.0,
-                          "qemu_thread_cpu_share": {"CPU 0/TCG": 0.9, "qemu-system-x86": main_loop}}}
+    return Record("memcached", mode, cpus, wall_s=20, devices=["virtio-net"], net="tap",
+                  point=point("mc", mode, cpus), result={"guest_cpu_busy": busy},
+                  host_load={"result": {"tps": tps}, "cpu_s": 2.0, "wall_s": 10.0,
+                             "qemu_thread_cpu_share": {"CPU 0/TCG": 0.9, "qemu-system-x86": main_loop}})
 def rrloop(mode, rep, tps):
-    return {"job": "rrloop", "wall_s": 30, "mode": mode, "cpus": 1, "icount": True,
-            "qemu_cmdline": ["-device", "virtio-net-pci,netdev=net0"],
-            "point": dict(point("det", mode, 1, rep=rep), pair=None),
-            "result": {"guest_cpu_busy": 1.0, "client": {"tps": tps, "transactions": tps,
-                                                         "latency_us": {"p50": 90, "p99": 120}}}}
+    return Record("rrloop", mode, 1, wall_s=30, icount=True, devices=["virtio-net", "virtio-net"], net="hub",
+                  point=dict(point("det", mode, 1, rep=rep), pair=None),
+                  result={"guest_cpu_busy": 1.0, "client": {"tps": tps, "transactions": tps,
+                                                            "latency_us": {"p50": 90, "p99": 120}}})
 def paired(mode, pair, rep, tps):
     r = mc(mode, 2, tps, 0.5, 0.3)
-    r["point"] = dict(point("pair", mode, 2, rep=rep), pair=pair)
+    r.point = dict(point("pair", mode, 2, rep=rep), pair=pair)
     return r
 recs = {
     # growth: percpu 2.5x (<= 3: met), global 30x (>= 20: met), strict 1.5x
@@ -56,15 +54,15 @@ for i, t in enumerate([800, 810, 790, 820, 780, 806], 1):
     # global's own pair, whose off (2000) strict must not be divided by
     recs[f"p{i}g0"], recs[f"p{i}g1"] = paired("off", "global", i, 2000), paired("global", "global", i, 1800)
 # The deterministic points of one series from two QEMU builds: flagged.
-recs["r3"]["binaries_sha256"] = {"qemu": "a" * 64, "kernel": "b" * 64, "initrd": "c" * 64}
-recs["r4"]["binaries_sha256"] = {"qemu": "d" * 64, "kernel": "b" * 64, "initrd": "c" * 64}
+recs["r3"].binaries_sha256 = {"qemu": "a" * 64, "kernel": "b" * 64, "initrd": "c" * 64}
+recs["r4"].binaries_sha256 = {"qemu": "d" * 64, "kernel": "b" * 64, "initrd": "c" * 64}
 # Host contention: the vCPU thread waited half the window for a host CPU.
 recs["h1"] = mc("off", 2, 1000, 0.3, 0.2)
-recs["h1"]["point"]["series"] = "hc"
-recs["h1"]["host_load"]["qemu_thread_wait_share"] = {"CPU 0/TCG": 0.5, "qemu-system-x86": 0.1}
+recs["h1"].point["series"] = "hc"
+recs["h1"].host_load["qemu_thread_wait_share"] = {"CPU 0/TCG": 0.5, "qemu-system-x86": 0.1}
 for name, r in recs.items():
-    r.update(versions={"QEMU_VERSION": "q", "LINUX_VERSION": "l"}, host={"cpus": 2, "kernel": "k"})
-    json.dump(r, open(os.path.join(raw, name + ".json"), "w"))
+    r.versions, r.host = {"QEMU_VERSION": "q", "LINUX_VERSION": "l"}, {"cpus": 2, "kernel": "k"}
+    r.write(os.path.join(raw, name + ".json"))
 PY
 check "vtd-report on synthetic records" bash -c "'$TOP/scripts/vtd-report' '$T' 2>'$T/err'"
 R=$T/report.md
@@ -92,4 +90,11 @@ check "paired: global 90.0 % of its own off" \
 check "sections in reading order: targets, dma_map_benchmark, scaling, network, seed 003" bash -c \
   "grep '^## ' '$R' | cut -c4-14 | tr '\n' '|' | grep -q '^Targets (is|dma_map_ben|Scaling wit|Network, de|Network wor|Scatter-gat|'"
 check "network CSV carries the main-loop share" bash -c "head -1 '$T/network.csv' | grep -q main_loop"
+
+# The loader checks the record version: a record from a newer writer is
+# refused by name, not misread.
+mkdir -p "$T/new/raw"
+sed 's/"record_version": [0-9]*/"record_version": 99/' "$T/raw/d1.json" >"$T/new/raw/d1.json"
+check "a record of a newer version is refused, naming the file and the version" bash -c \
+  "! '$TOP/scripts/vtd-report' '$T/new' 2>'$T/err2' && grep -q 'd1.json has record_version 99; this checkout reads up to' '$T/err2'"
 done_testing
