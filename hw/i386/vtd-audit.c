@@ -328,11 +328,6 @@ bool vtd_audit_realize(IntelIOMMUState *s, Error **errp)
     if (!s->audit) {
         return true;
     }
-    if (s->flts) {
-        error_setg(errp, "x-audit checks second-level tables only; "
-                   "it needs x-flts=off");
-        return false;
-    }
     a = g_new0(VTDAudit, 1);
     /*
      * The audit's counters, samples and the IOTLB insert times it ages
