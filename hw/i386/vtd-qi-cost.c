@@ -198,16 +198,6 @@ static void vtd_qi_cost_charge(VTDQiCost *c)
     }
 }
 
-static void vtd_qi_cost_write_iqh(VTDQiCost *c, uint16_t head)
-{
-    IntelIOMMUState *s = c->iommu;
-    int shift = s->iq_dw ? VTD_IQH_QH_SHIFT_5 : VTD_IQH_QH_SHIFT_4;
-
-    /* as upstream's vtd_set_quad_raw(s, DMAR_IQH_REG, ...) */
-    stq_le_p(&s->csr[DMAR_IQH_REG], ((uint64_t)head << shift) &
-             VTD_IQH_QH_MASK);
-}
-
 /* Make @e visible to the guest: status write, interrupt, IQH */
 static void vtd_qi_cost_complete(VTDQiCost *c, VTDQiCostEvent *e,
                                  int64_t now)
@@ -234,7 +224,7 @@ static void vtd_qi_cost_complete(VTDQiCost *c, VTDQiCostEvent *e,
     if (e->irq) {
         c->irq(c->iommu);
     }
-    vtd_qi_cost_write_iqh(c, e->head);
+    vtd_set_iqh(c->iommu, e->head);
     c->st.descriptors++;
     trace_vtd_qi_cost_complete(e->head, e->done_ns, now, e->sw, e->irq);
 }
