@@ -9,8 +9,8 @@
  *   fresh    same target page, access still permitted;
  *   gone     no present, permitted mapping any more (or no context);
  *   changed  mapped, but to another page.
- * gone and changed are stale.  Bytes come from the memory core
- * (exec/iommu-access.h): the part of the access this translation covers.
+ * gone and changed are stale.  Translations are counted, not bytes: the
+ * IOMMU translate callback is not told the access length.
  * The entry's age is QEMU_CLOCK_VIRTUAL time since vtd_update_iotlb()
  * stamped it.  See docs/stale-audit.md.
  *
@@ -29,7 +29,6 @@
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
 #include "qobject/qnull.h"
-#include "exec/iommu-access.h"
 #include "hw/pci/pci_bus.h"
 #include "migration/blocker.h"
 #include "vtd-audit.h"
@@ -56,7 +55,6 @@ static const char *const vtd_audit_kind_names[] = {
 /* Stale hits of one domain-id */
 typedef struct VTDAuditDomain {
     uint64_t translations;      /* stale IOTLB hits (0: entry unused) */
-    uint64_t bytes;             /* bytes those hits let through */
     uint64_t gone;              /* of which: mapping gone */
     uint64_t changed;           /* of which: mapping points elsewhere */
     int64_t age_max_ns;         /* oldest entry seen stale */
@@ -70,7 +68,6 @@ typedef struct VTDAuditSample {
     bool is_write;
     VTDAuditKind kind;
     int64_t age_ns;
-    uint64_t bytes;
     hwaddr stale_target;        /* where the cached entry sent the access */
     hwaddr current_target;      /* where the tables send it now (changed) */
 } VTDAuditSample;
@@ -84,8 +81,6 @@ struct VTDAudit {
     uint64_t stale_changed;
     uint64_t stale_reads;       /* stale hits by direction */
     uint64_t stale_writes;
-    uint64_t stale_bytes;
-    uint64_t stale_no_len;      /* stale hits with unknown access length */
     int64_t age_min_ns;         /* over stale hits; 0 while there is none */
     int64_t age_max_ns;
     uint64_t age_sum_ns;
@@ -123,8 +118,7 @@ static char *vtd_audit_age_bin_name(unsigned bin)
     return g_strdup_printf("%llu-%llu", 1ULL << (bin - 1), 1ULL << bin);
 }
 
-static void vtd_audit_count_stale(VTDAudit *a, const VTDAuditSample *s,
-                                  bool have_len)
+static void vtd_audit_count_stale(VTDAudit *a, const VTDAuditSample *s)
 {
     VTDAuditDomain *dom = vtd_audit_domain(a, s->domain_id);
 
@@ -141,10 +135,6 @@ static void vtd_audit_count_stale(VTDAudit *a, const VTDAuditSample *s,
     } else {
         a->stale_reads++;
     }
-    a->stale_bytes += s->bytes;
-    if (!have_len) {
-        a->stale_no_len++;
-    }
     if (a->stale == 1 || s->age_ns < a->age_min_ns) {
         a->age_min_ns = s->age_ns;
     }
@@ -153,7 +143,6 @@ static void vtd_audit_count_stale(VTDAudit *a, const VTDAuditSample *s,
     a->age_hist[vtd_audit_age_bin(s->age_ns)]++;
 
     dom->translations++;
-    dom->bytes += s->bytes;
     dom->age_max_ns = MAX(dom->age_max_ns, s->age_ns);
 
     if (a->nr_samples < VTD_AUDIT_SAMPLES) {
@@ -178,7 +167,6 @@ void vtd_audit_unchecked_locked_do(VTDAudit *a)
 void vtd_audit_iotlb_hit_locked_do(VTDAudit *a, const VTDAuditHit *h)
 {
     const VTDIOTLBEntry *hit = h->entry;
-    hwaddr len = iommu_access_len;
     VTDAuditSample s = {
         .domain_id = hit->domain_id,
         .pasid = hit->pasid,
@@ -204,12 +192,10 @@ void vtd_audit_iotlb_hit_locked_do(VTDAudit *a, const VTDAuditHit *h)
     }
 
     s.age_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - hit->insert_ns;
-    /* the part of the access that this translation (one page) covers */
-    s.bytes = len ? MIN(len, (h->iova | ~hit->mask) - h->iova + 1) : 0;
     trace_vtd_audit_stale(s.domain_id, h->iova, h->is_write,
                           vtd_audit_kind_names[s.kind], s.stale_target,
-                          s.current_target, s.age_ns, s.bytes);
-    vtd_audit_count_stale(a, &s, len != 0);
+                          s.current_target, s.age_ns);
+    vtd_audit_count_stale(a, &s);
 }
 
 /* Snapshot, reset */
@@ -228,7 +214,6 @@ static QDict *vtd_audit_sample_qdict(const VTDAuditSample *s)
     qdict_put_bool(d, "write", s->is_write);
     qdict_put_str(d, "kind", vtd_audit_kind_names[s->kind]);
     qdict_put_int(d, "age_ns", s->age_ns);
-    qdict_put_int(d, "bytes", s->bytes);
     qdict_put_int(d, "stale_target", s->stale_target);
     if (s->kind == VTD_AUDIT_CHANGED) {
         qdict_put_int(d, "current_target", s->current_target);
@@ -263,7 +248,6 @@ QDict *vtd_audit_to_qdict_locked(VTDAudit *a)
         name = g_strdup_printf("%u", did);
         d = qdict_new();
         qdict_put_int(d, "translations", dom->translations);
-        qdict_put_int(d, "bytes", dom->bytes);
         qdict_put_int(d, "gone", dom->gone);
         qdict_put_int(d, "changed", dom->changed);
         qdict_put_int(d, "age_max_ns", dom->age_max_ns);
@@ -281,8 +265,6 @@ QDict *vtd_audit_to_qdict_locked(VTDAudit *a)
     qdict_put_int(stale, "changed", snap->stale_changed);
     qdict_put_int(stale, "reads", snap->stale_reads);
     qdict_put_int(stale, "writes", snap->stale_writes);
-    qdict_put_int(stale, "bytes", snap->stale_bytes);
-    qdict_put_int(stale, "no_length", snap->stale_no_len);
     qdict_put_int(stale, "age_min_ns", snap->age_min_ns);
     qdict_put_int(stale, "age_max_ns", snap->age_max_ns);
     qdict_put_int(stale, "age_sum_ns", snap->age_sum_ns);

@@ -3,10 +3,10 @@
  *
  * With x-audit=on, every DMA translation served from the IOTLB is checked
  * against a fresh, read-only walk of the guest's current page tables
- * (intel_iommu.c's own walker).  A hit whose mapping is gone or points elsewhere went through a
- * stale entry: it is counted (translations, bytes, per domain), its entry
- * age (virtual time since the IOTLB insert) goes into a histogram, and the
- * first few are kept as samples.  The result is the "audit" object of the
+ * (intel_iommu.c's own walker).  A hit whose mapping is gone or points
+ * elsewhere went through a stale entry: it is counted (by kind, direction
+ * and domain), its entry age (virtual time since the IOTLB insert) goes
+ * into a histogram, and the first few are kept as samples.  The result is the "audit" object of the
  * x-counters JSON (composed by vtd-stats.c).  Nothing here changes what
  * the IOMMU model does.  See docs/stale-audit.md.
  *
@@ -21,7 +21,7 @@
 #include "intel_iommu_internal.h"
 
 /* Layout version of the "audit" object; bump on any incompatible change. */
-#define VTD_AUDIT_VERSION           1
+#define VTD_AUDIT_VERSION           2
 
 typedef struct VTDAudit VTDAudit;
 
