@@ -100,6 +100,7 @@ static const char *const vtd_qi_cost_names[VTD_QI_COST__MAX] = {
     [VTD_QI_COST_IEC_INDEX]     = "iec-index",
     [VTD_QI_COST_WAIT]          = "wait",
     [VTD_QI_COST_PASID_CACHE]   = "pasid-cache",
+    [VTD_QI_COST_RESYNC_PAGE]   = "resync-page",
 };
 
 /* One processed descriptor, retired when the engine finishes it */
@@ -145,6 +146,7 @@ struct VTDQiCost {
     VTDQiCostEvent cur;
     VTDQiCostKind cur_kind;     /* its class (VTD_QI_COST__MAX: none) */
     unsigned cur_pages;         /* page-selective: 2^AM, else 0 */
+    uint64_t cur_resync;        /* pages the host resynchronises for it */
     uint64_t cur_cost;
     bool have_cur;
     VTDQiCostStats st;
@@ -170,14 +172,49 @@ static const VTDQiCostKind vtd_qi_cost_kind[VTD_DESC__MAX] = {
     [VTD_DESC_UNKNOWN]              = VTD_QI_COST__MAX, /* rejected (IQE) */
 };
 
+/*
+ * Pages a caching-mode vIOMMU resynchronises on the host for IOTLB
+ * descriptor @d of class @cls (@pages: 2^AM of a page-selective one):
+ * the pages it names, or for a domain-wide or global one the pages
+ * present in the domain's tables (upstream's walk, vtd_present_pages()).
+ * Only asked when the resync cost is not 0 (caching mode, no first-stage
+ * tables): the walk is work done only to charge it.
+ */
+static uint64_t vtd_qi_cost_resync_pages(VTDQiCost *c, VTDDescClass cls,
+                                         const VTDInvDesc *d, unsigned pages)
+{
+    uint64_t n;
+
+    switch (cls) {
+    case VTD_DESC_IOTLB_PAGE:
+    case VTD_DESC_PIOTLB_PAGE:
+        return pages;
+    case VTD_DESC_IOTLB_DOMAIN:
+        n = vtd_present_pages(c->iommu, false, VTD_INV_DESC_IOTLB_DID(d->lo));
+        break;
+    case VTD_DESC_PIOTLB_PASID:
+        n = vtd_present_pages(c->iommu, false,
+                              VTD_INV_DESC_PIOTLB_DID(d->val[0]));
+        break;
+    case VTD_DESC_IOTLB_GLOBAL:
+        n = vtd_present_pages(c->iommu, true, 0);
+        break;
+    default:
+        return 0;
+    }
+    trace_vtd_qi_cost_resync(cls, n);
+    return n;
+}
+
 /* Cost of a descriptor of class @kind covering @pages pages */
 static uint64_t vtd_qi_cost_of(VTDQiCost *c, VTDQiCostKind kind,
-                               unsigned pages)
+                               unsigned pages, uint64_t resync)
 {
     if (kind == VTD_QI_COST__MAX) {
         return 0;
     }
-    return c->cost[kind] + c->cost[VTD_QI_COST_PAGE] * pages;
+    return c->cost[kind] + c->cost[VTD_QI_COST_PAGE] * pages +
+           c->cost[VTD_QI_COST_RESYNC_PAGE] * resync;
 }
 
 /* Account the descriptor being retired to its class (and per page) */
@@ -196,6 +233,9 @@ static void vtd_qi_cost_charge(VTDQiCost *c)
         st->class_ns[VTD_QI_COST_PAGE] +=
             c->cost[VTD_QI_COST_PAGE] * c->cur_pages;
     }
+    st->class_count[VTD_QI_COST_RESYNC_PAGE] += c->cur_resync;
+    st->class_ns[VTD_QI_COST_RESYNC_PAGE] +=
+        c->cost[VTD_QI_COST_RESYNC_PAGE] * c->cur_resync;
 }
 
 /* Make @e visible to the guest: status write, interrupt, IQH */
@@ -291,7 +331,10 @@ void vtd_qi_cost_fetched_do(VTDQiCost *c, const VTDInvDesc *desc)
     cls = vtd_desc_class(desc, &am);
     c->cur_kind = vtd_qi_cost_kind[cls];
     c->cur_pages = vtd_desc_class_is_page(cls) ? 1u << am : 0;
-    c->cur_cost = vtd_qi_cost_of(c, c->cur_kind, c->cur_pages);
+    c->cur_resync = c->cost[VTD_QI_COST_RESYNC_PAGE] ?
+        vtd_qi_cost_resync_pages(c, cls, desc, c->cur_pages) : 0;
+    c->cur_cost = vtd_qi_cost_of(c, c->cur_kind, c->cur_pages,
+                                 c->cur_resync);
     c->have_cur = true;
 }
 
@@ -418,6 +461,10 @@ bool vtd_qi_cost_realize(IntelIOMMUState *s, VTDQiCostIrqFn *irq,
         }
         if (ns < 0) {
             ns = preset->ns[i];
+        }
+        /* the host keeps shadow tables only in caching mode, second stage */
+        if (i == VTD_QI_COST_RESYNC_PAGE && (!s->caching_mode || s->flts)) {
+            ns = 0;
         }
         eff[i] = (uint64_t)ns * s->qi_cost_scale / 100;
         any |= eff[i] != 0;

@@ -41,6 +41,7 @@ typedef enum VTDQiCostKind {
     VTD_QI_COST_IEC_INDEX,      /* interrupt entry cache, index-selective */
     VTD_QI_COST_WAIT,           /* invalidation wait */
     VTD_QI_COST_PASID_CACHE,    /* PASID-cache */
+    VTD_QI_COST_RESYNC_PAGE,    /* caching mode: host resync, per page */
     VTD_QI_COST__MAX,
 } VTDQiCostKind;
 
@@ -73,7 +74,8 @@ typedef void VTDQiCostIrqFn(IntelIOMMUState *s);
     VTD_QI_COST_PROP("iec-global", VTD_QI_COST_IEC_GLOBAL),             \
     VTD_QI_COST_PROP("iec-index", VTD_QI_COST_IEC_INDEX),               \
     VTD_QI_COST_PROP("wait", VTD_QI_COST_WAIT),                         \
-    VTD_QI_COST_PROP("pasid-cache", VTD_QI_COST_PASID_CACHE)
+    VTD_QI_COST_PROP("pasid-cache", VTD_QI_COST_PASID_CACHE),           \
+    VTD_QI_COST_PROP("resync-page", VTD_QI_COST_RESYNC_PAGE)
 
 /*
  * Hook bodies (under the BQL, from the queue path in intel_iommu.c),

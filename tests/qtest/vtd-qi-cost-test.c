@@ -130,12 +130,14 @@ static bool vtd_msi_pending(VtdQt *v, unsigned vector)
 /*
  * The cost classes, in the engine's order, each with a distinct cost:
  * 2000 + 100 * index ns.  Any two add up to more than any one, so a
- * completion time names the single class charged.
+ * completion time names the single class charged.  These VMs run
+ * without caching mode, so resync-page costs 0 and is never charged
+ * (test_resync covers it).
  */
 static const char *const vtd_classes[] = {
     "cc-global", "cc-domain", "cc-device", "iotlb-global", "iotlb-domain",
     "iotlb-page", "page", "devtlb", "iec-global", "iec-index", "wait",
-    "pasid-cache",
+    "pasid-cache", "resync-page",
 };
 #define NCLASSES            ARRAY_SIZE(vtd_classes)
 #define CLASS_COST(i)       (2000 + 100 * (int64_t)(i))
@@ -143,7 +145,7 @@ static const char *const vtd_classes[] = {
 enum {
     CL_CC_GLOBAL, CL_CC_DOMAIN, CL_CC_DEVICE, CL_IOTLB_GLOBAL,
     CL_IOTLB_DOMAIN, CL_IOTLB_PAGE, CL_PAGE, CL_DEVTLB, CL_IEC_GLOBAL,
-    CL_IEC_INDEX, CL_WAIT, CL_PASID_CACHE,
+    CL_IEC_INDEX, CL_WAIT, CL_PASID_CACHE, CL_RESYNC,
 };
 
 /* Table rows: one descriptor, the class it must be charged to */
@@ -216,7 +218,7 @@ static VtdQt *vtd_start_classes(bool sm)
     g_assert_cmpuint(qdict_size(costs), ==, NCLASSES);
     for (i = 0; i < NCLASSES; i++) {
         g_assert_cmpint(qdict_get_int(costs, vtd_classes[i]), ==,
-                        CLASS_COST(i));
+                        i == CL_RESYNC ? 0 : CLASS_COST(i));
     }
     qobject_unref(d);
     vtd_qt_writel(v, DMAR_IEADDR_REG, 0xfee00000);  /* APIC 0, physical */
@@ -360,8 +362,8 @@ static void test_classes(void)
         }
         vtd_qt_stop(v);
     }
-    /* every class is charged by some row */
-    g_assert_cmphex(covered, ==, (1u << NCLASSES) - 1);
+    /* every class but resync-page is charged by some row */
+    g_assert_cmphex(covered, ==, ((1u << NCLASSES) - 1) & ~(1u << CL_RESYNC));
 }
 
 /* Costs zero (default and preset none): status written synchronously. */
@@ -624,6 +626,117 @@ static void test_stats(void)
     vtd_qt_stop(v);
 }
 
+/* Submit @lo/@hi + one wait (SW); the virtual ns until the status */
+static int64_t vtd_time_desc(VtdQt *v, uint64_t lo, uint64_t hi)
+{
+    qtest_writel(v->qts, WAIT_STATUS, 0);
+    vtd_qt_qi_push(v, lo, hi);
+    vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
+    vtd_qt_qi_kick(v);
+    g_assert_false(vtd_qt_iqe(v));
+    return vtd_time_to_status(v);
+}
+
+/* charged.resync-page since the last stats reset: pages and ns */
+static void vtd_assert_resync(VtdQt *v, const char *what, int64_t pages,
+                              int64_t ns)
+{
+    QDict *d = vtd_stats(v);
+    int64_t got_pages = vtd_qt_get(d, "charged.resync-page.count");
+    int64_t got_ns = vtd_qt_get(d, "charged.resync-page.ns");
+
+    qobject_unref(d);
+    if (got_pages != pages || got_ns != ns) {
+        g_error("%s: resync-page charged %" PRId64 " pages, %" PRId64
+                " ns; expected %" PRId64 " pages, %" PRId64 " ns", what,
+                got_pages, got_ns, pages, ns);
+    }
+    vtd_qt_qom_set_true(v->qts, "x-qi-cost-stats-reset");
+}
+
+#define RESYNC_NS           1000
+#define RESYNC_PAGES        37          /* 4 KiB pages mapped for edu */
+#define RESYNC_2M_IOVA      0x600000ULL /* SL_L2 entry 3: one 2 MiB page */
+#define DESC_EDU(g)         DESC_IOTLB(g, EDU_DID)
+
+/*
+ * Caching mode: the host resynchronises every invalidated page at
+ * x-qi-cost-resync-page-ns each, on the engine's timeline.  edu's domain
+ * maps RESYNC_PAGES 4 KiB pages and one 2 MiB page (512 more).  A PSI
+ * costs 2^AM pages, a DSI the pages present in the domain (0 for a
+ * domain without tables), a global invalidation those of every domain.
+ * Without caching mode, or with the property 0, nothing is charged.
+ */
+static void test_resync(void)
+{
+    const int64_t present = RESYNC_PAGES + 512;
+    g_autofree char *on = g_strdup_printf("caching-mode=on,"
+                                          "x-qi-cost-resync-page-ns=%d",
+                                          RESYNC_NS);
+    VtdQt *v = vtd_qt_start(on, "", 0, RESYNC_PAGES);
+    QDict *d;
+
+    qtest_writeq(v->qts, SL_L2 + 3 * 8, 0x40000000ULL | VTD_SL_R |
+                 VTD_SL_W | VTD_PT_PAGE_SIZE_MASK);
+    d = vtd_stats(v);
+    g_assert_cmpint(vtd_qt_get(d, "costs.resync-page"), ==, RESYNC_NS);
+    qobject_unref(d);
+
+    g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_PAGE),
+                                  IOVA_BASE), ==, RESYNC_NS);
+    vtd_assert_resync(v, "PSI AM=0", 1, RESYNC_NS);
+    g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_PAGE),
+                                  IOVA_BASE | 3), ==, 8 * RESYNC_NS);
+    vtd_assert_resync(v, "PSI AM=3", 8, 8 * RESYNC_NS);
+    g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_DOMAIN), 0),
+                    ==, present * RESYNC_NS);
+    vtd_assert_resync(v, "DSI of edu's domain", present, present * RESYNC_NS);
+    g_assert_cmpint(vtd_time_desc(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN,
+                                                EDU_DID + 1), 0), ==, 0);
+    vtd_assert_resync(v, "DSI of a domain without tables", 0, 0);
+    g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_GLOBAL), 0),
+                    ==, present * RESYNC_NS);
+    vtd_assert_resync(v, "global", present, present * RESYNC_NS);
+    vtd_qt_stop(v);
+
+    /* caching mode off: the property costs nothing (the wait costs 100) */
+    v = vtd_qt_start("x-qi-cost-resync-page-ns=1000,x-qi-cost-wait-ns=100", "",
+                     0, RESYNC_PAGES);
+    g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_PAGE),
+                                  IOVA_BASE | 3), ==, 100);
+    g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_DOMAIN), 0),
+                    ==, 100);
+    d = vtd_stats(v);
+    g_assert_cmpint(vtd_qt_get(d, "costs.resync-page"), ==, 0);
+    qobject_unref(d);
+    vtd_assert_resync(v, "caching-mode=off", 0, 0);
+    vtd_qt_stop(v);
+
+    /* caching mode on, property 0 (its default): nothing charged */
+    v = vtd_qt_start("caching-mode=on,x-qi-cost-wait-ns=100", "", 0,
+                     RESYNC_PAGES);
+    g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_PAGE),
+                                  IOVA_BASE | 3), ==, 100);
+    g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_DOMAIN), 0),
+                    ==, 100);
+    vtd_assert_resync(v, "x-qi-cost-resync-page-ns=0", 0, 0);
+    vtd_qt_stop(v);
+}
+
+/* Scalable mode: a PASID-IOTLB PSI costs 2^AM pages too. */
+static void test_resync_pasid(void)
+{
+    VtdQt *v = vtd_start("x-scalable-mode=on,caching-mode=on,"
+                         "x-qi-cost-resync-page-ns=1000");
+
+    g_assert_cmpint(vtd_time_desc(v, VTD_INV_DESC_PIOTLB |
+                                  VTD_INV_DESC_PIOTLB_PSI_IN_PASID |
+                                  ROW_DID | ROW_PASID, PSI_ADDR | 2),
+                    ==, 4 * RESYNC_NS);
+    vtd_assert_resync(v, "PASID-IOTLB PSI AM=2", 4, 4 * RESYNC_NS);
+    vtd_qt_stop(v);
+}
+
 /* Out-of-range values fail realize with a message naming the range. */
 static void test_bad_config(void)
 {
@@ -724,6 +837,8 @@ int main(int argc, char **argv)
     ADD("stats", test_stats);
     ADD("bad-config", test_bad_config);
     ADD("migration", test_migration);
+    ADD("resync", test_resync);
+    ADD("resync-pasid", test_resync_pasid);
 #undef ADD
 
     return g_test_run();
