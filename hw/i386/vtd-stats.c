@@ -1,11 +1,13 @@
 /*
  * Statistics front end of the intel-iommu extensions
  *
- * Composes the units' statistics objects into what QOM and the shutdown
- * file show.  x-counters is accounting's object with the audit's under
- * "audit"; it is read and reset under one hold of the IOMMU lock (and the
- * BQL), so both units are seen, and zeroed, at one point in the stream of
- * events.  x-qi-cost-stats is the cost model's object (BQL only).
+ * Composes the units' statistics objects into what QOM, QMP query-stats
+ * and the shutdown file show.  x-counters is accounting's object with the
+ * audit's under "audit"; it is read and reset under one hold of the IOMMU
+ * lock (and the BQL), so both units are seen, and zeroed, at one point in
+ * the stream of events.  query-stats (provider "intel-iommu") lists the
+ * same snapshot flattened to dotted names.  x-qi-cost-stats is the cost
+ * model's object (BQL only).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -14,10 +16,14 @@
 #include "qemu/error-report.h"
 #include "qemu/notify.h"
 #include "qapi/error.h"
+#include "qapi/util.h"
 #include "qapi/visitor.h"
 #include "qobject/qdict.h"
 #include "qobject/qjson.h"
+#include "qobject/qlist.h"
+#include "qobject/qnum.h"
 #include "system/runstate.h"
+#include "system/stats.h"
 #include "vtd-accounting.h"
 #include "vtd-audit.h"
 #include "vtd-qi-cost.h"
@@ -85,16 +91,254 @@ static void vtd_stats_shutdown_cb(Notifier *n, void *opaque)
     }
 }
 
+/* QMP query-stats, provider "intel-iommu", target "vm" */
+
+/*
+ * x-counters entries that are not plain counters (cumulative, no unit),
+ * by dotted name.  Histograms use query-stats' log2 layout (KVM's):
+ * bucket 0 counts the value 0, bucket i > 0 counts [2^(i-1), 2^i), the
+ * last one is open.  @shift empty buckets are put first where a unit's
+ * bins start higher: am_hist counts page-selective descriptors by AM, so
+ * AM = k (2^k pages) is bucket k + 1.  batch_hist is not here: its bins
+ * (3-4, 5-8, ...) are not log2 buckets, so each bin is its own counter.
+ */
+typedef struct VTDStatsKind {
+    const char *name;
+    StatsType type;
+    bool has_unit;
+    StatsUnit unit;
+    int16_t exponent;           /* unit * 10^exponent */
+    unsigned shift;
+} VTDStatsKind;
+
+static const VTDStatsKind vtd_stats_kinds[] = {
+    { "qi.batch_max", STATS_TYPE_PEAK },
+    { "qi.iotlb.am_hist", STATS_TYPE_LOG2_HISTOGRAM, .shift = 1 },
+    { "audit.stale.age_min_ns", STATS_TYPE_INSTANT, true, STATS_UNIT_SECONDS,
+      -9 },
+    { "audit.stale.age_max_ns", STATS_TYPE_PEAK, true, STATS_UNIT_SECONDS,
+      -9 },
+    { "audit.stale.age_sum_ns", STATS_TYPE_CUMULATIVE, true,
+      STATS_UNIT_SECONDS, -9 },
+    { "audit.stale.age_hist_us", STATS_TYPE_LOG2_HISTOGRAM, true,
+      STATS_UNIT_SECONDS, -6 },
+};
+
+static const VTDStatsKind vtd_stats_counter = { NULL, STATS_TYPE_CUMULATIVE };
+
+/* Keys that are not statistics: layout, and tables keyed by id */
+static const char *const vtd_stats_skip[] = {
+    "version", "enabled", "domains", "devices", "samples", NULL
+};
+
+typedef struct VTDStatsEntry {
+    char *name;                 /* dotted path in x-counters */
+    QObject *value;             /* in the snapshot */
+    const VTDStatsKind *kind;
+} VTDStatsEntry;
+
+/* The IOMMU query-stats reads (one per machine), NULL when none counts */
+static IntelIOMMUState *vtd_stats_iommu;
+
+static const VTDStatsKind *vtd_stats_kind(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(vtd_stats_kinds); i++) {
+        if (g_str_equal(vtd_stats_kinds[i].name, name)) {
+            return &vtd_stats_kinds[i];
+        }
+    }
+    return NULL;
+}
+
+static void vtd_stats_entry_free(gpointer p)
+{
+    VTDStatsEntry *e = p;
+
+    g_free(e->name);
+    g_free(e);
+}
+
+static gint vtd_stats_entry_cmp(gconstpointer a, gconstpointer b)
+{
+    const VTDStatsEntry *x = *(VTDStatsEntry *const *)a;
+    const VTDStatsEntry *y = *(VTDStatsEntry *const *)b;
+
+    return strcmp(x->name, y->name);
+}
+
+/* The statistics in @d, a unit's object or part of one, under @prefix */
+static void vtd_stats_collect(QDict *d, const char *prefix, GPtrArray *out)
+{
+    const QDictEntry *e;
+
+    /* a unit that is off (audit with x-audit=off) has none */
+    if (qdict_haskey(d, "enabled") && !qdict_get_bool(d, "enabled")) {
+        return;
+    }
+    for (e = qdict_first(d); e; e = qdict_next(d, e)) {
+        const char *key = qdict_entry_key(e);
+        QObject *o = qdict_entry_value(e);
+        g_autofree char *name = prefix ? g_strdup_printf("%s.%s", prefix, key)
+                                       : g_strdup(key);
+        const VTDStatsKind *kind = vtd_stats_kind(name);
+        VTDStatsEntry *entry;
+
+        if (g_strv_contains(vtd_stats_skip, key)) {
+            continue;
+        }
+        if (!kind && qobject_type(o) == QTYPE_QDICT) {
+            vtd_stats_collect(qobject_to(QDict, o), name, out);
+            continue;
+        }
+        if (!kind && qobject_type(o) != QTYPE_QNUM) {
+            continue;
+        }
+        entry = g_new(VTDStatsEntry, 1);
+        entry->name = g_steal_pointer(&name);
+        entry->value = o;
+        entry->kind = kind ? kind : &vtd_stats_counter;
+        g_ptr_array_add(out, entry);
+    }
+}
+
+/* The statistics of @snap (vtd_stats_counters()), sorted by name */
+static GPtrArray *vtd_stats_entries(QDict *snap)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(vtd_stats_entry_free);
+
+    vtd_stats_collect(snap, NULL, out);
+    g_ptr_array_sort(out, vtd_stats_entry_cmp);
+    return out;
+}
+
+static uint64_t vtd_stats_uint(QObject *o)
+{
+    return qnum_get_int(qobject_to(QNum, o));
+}
+
+/* Order of a histogram bin named "LOW", "LOW-HIGH" or "LOW+" */
+static gint vtd_stats_bin_cmp(gconstpointer a, gconstpointer b)
+{
+    uint64_t x = g_ascii_strtoull(qdict_entry_key(*(QDictEntry *const *)a),
+                                  NULL, 10);
+    uint64_t y = g_ascii_strtoull(qdict_entry_key(*(QDictEntry *const *)b),
+                                  NULL, 10);
+
+    return x < y ? -1 : x > y;
+}
+
+/* A histogram's buckets: a list, or an object of bins named by range */
+static uint64List *vtd_stats_histogram(QObject *o, unsigned shift)
+{
+    uint64List *list = NULL, **tail = &list;
+    g_autoptr(GPtrArray) bins = g_ptr_array_new();
+    const QDictEntry *e;
+    QListEntry *le;
+    QDict *d;
+    unsigned i;
+
+    for (i = 0; i < shift; i++) {
+        QAPI_LIST_APPEND(tail, 0);
+    }
+    if (qobject_type(o) == QTYPE_QLIST) {
+        QLIST_FOREACH_ENTRY(qobject_to(QList, o), le) {
+            QAPI_LIST_APPEND(tail, vtd_stats_uint(qlist_entry_obj(le)));
+        }
+        return list;
+    }
+    d = qobject_to(QDict, o);
+    for (e = qdict_first(d); e; e = qdict_next(d, e)) {
+        g_ptr_array_add(bins, (gpointer)e);
+    }
+    g_ptr_array_sort(bins, vtd_stats_bin_cmp);
+    for (i = 0; i < bins->len; i++) {
+        QAPI_LIST_APPEND(tail, vtd_stats_uint(
+                         qdict_entry_value(g_ptr_array_index(bins, i))));
+    }
+    return list;
+}
+
+static void vtd_stats_query(StatsResultList **result, StatsTarget target,
+                            strList *names, strList *targets, Error **errp)
+{
+    StatsList *list = NULL, **tail = &list;
+    g_autofree char *path = NULL;
+    g_autoptr(GPtrArray) entries = NULL;
+    QDict *snap;
+    unsigned i;
+
+    if (target != STATS_TARGET_VM || !vtd_stats_iommu) {
+        return;
+    }
+    snap = vtd_stats_counters(vtd_stats_iommu);
+    entries = vtd_stats_entries(snap);
+    for (i = 0; i < entries->len; i++) {
+        VTDStatsEntry *e = g_ptr_array_index(entries, i);
+        Stats *st;
+
+        if (!apply_str_list_filter(e->name, names)) {
+            continue;
+        }
+        st = g_new0(Stats, 1);
+        st->name = g_strdup(e->name);
+        st->value = g_new0(StatsValue, 1);
+        if (qobject_type(e->value) != QTYPE_QNUM) {
+            st->value->type = QTYPE_QLIST;
+            st->value->u.list = vtd_stats_histogram(e->value, e->kind->shift);
+        } else {
+            st->value->type = QTYPE_QNUM;
+            st->value->u.scalar = vtd_stats_uint(e->value);
+        }
+        QAPI_LIST_APPEND(tail, st);
+    }
+    qobject_unref(snap);
+    if (list) {
+        path = object_get_canonical_path(OBJECT(vtd_stats_iommu));
+        add_stats_entry(result, STATS_PROVIDER_INTEL_IOMMU, path, list);
+    }
+}
+
+static void vtd_stats_schemas(StatsSchemaList **result, Error **errp)
+{
+    StatsSchemaValueList *list = NULL, **tail = &list;
+    g_autoptr(GPtrArray) entries = NULL;
+    QDict *snap;
+    unsigned i;
+
+    if (!vtd_stats_iommu) {
+        return;
+    }
+    snap = vtd_stats_counters(vtd_stats_iommu);
+    entries = vtd_stats_entries(snap);
+    for (i = 0; i < entries->len; i++) {
+        VTDStatsEntry *e = g_ptr_array_index(entries, i);
+        StatsSchemaValue *v = g_new0(StatsSchemaValue, 1);
+
+        v->name = g_strdup(e->name);
+        v->type = e->kind->type;
+        v->has_unit = e->kind->has_unit;
+        v->unit = e->kind->unit;
+        if (e->kind->exponent) {
+            v->has_base = true;
+            v->base = 10;
+            v->exponent = e->kind->exponent;
+        }
+        QAPI_LIST_APPEND(tail, v);
+    }
+    qobject_unref(snap);
+    add_stats_schema(result, STATS_PROVIDER_INTEL_IOMMU, STATS_TARGET_VM,
+                     list);
+}
+
 /* Lifecycle */
 
-bool vtd_stats_realize(IntelIOMMUState *s, Error **errp)
+static bool vtd_stats_file_realize(IntelIOMMUState *s, Error **errp)
 {
     g_autofree char *dir = NULL;
     VTDStats *st;
 
-    if (!s->counters_file) {
-        return true;
-    }
     if (!s->accounting) {
         error_setg(errp, "x-counters-file needs x-accounting=on");
         return false;
@@ -120,10 +364,32 @@ bool vtd_stats_realize(IntelIOMMUState *s, Error **errp)
     return true;
 }
 
+bool vtd_stats_realize(IntelIOMMUState *s, Error **errp)
+{
+    /* upstream has no way to unregister a provider: register it once */
+    static bool provider_registered;
+
+    if (s->counters_file && !vtd_stats_file_realize(s, errp)) {
+        return false;
+    }
+    if (s->accounting) {
+        vtd_stats_iommu = s;
+        if (!provider_registered) {
+            add_stats_callbacks(STATS_PROVIDER_INTEL_IOMMU, vtd_stats_query,
+                                vtd_stats_schemas);
+            provider_registered = true;
+        }
+    }
+    return true;
+}
+
 void vtd_stats_unrealize(IntelIOMMUState *s)
 {
     VTDStats *st = s->stats;
 
+    if (vtd_stats_iommu == s) {
+        vtd_stats_iommu = NULL;
+    }
     if (!st) {
         return;
     }

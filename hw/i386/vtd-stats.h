@@ -3,7 +3,8 @@
  *
  * The one place that composes what the units export: the x-counters
  * object (accounting, with the audit's object under "audit"), its reset,
- * the x-counters-file written at shutdown, and x-qi-cost-stats.  Each
+ * the x-counters-file written at shutdown, the same counters as QMP
+ * query-stats provider "intel-iommu", and x-qi-cost-stats.  Each
  * unit (vtd-accounting.c, vtd-qi-cost.c, vtd-audit.c) has its own
  * properties, statistics object and reset and calls no other unit; only
  * this file and intel_iommu.c's hooks call them.  See docs/architecture.md.
@@ -26,10 +27,11 @@ typedef struct VTDStats VTDStats;
 /*
  * Lifecycle, called from intel_iommu.c after the units' realize.
  * vtd_stats_realize: validates x-counters-file and, when set, allocates
- * s->stats and registers the shutdown dump.
+ * s->stats and registers the shutdown dump; with x-accounting=on makes
+ * s the IOMMU of query-stats provider "intel-iommu" (target "vm").
  */
 bool vtd_stats_realize(IntelIOMMUState *s, Error **errp);
-/* Unregisters the shutdown dump and frees s->stats */
+/* Unregisters the shutdown dump, frees s->stats, leaves query-stats */
 void vtd_stats_unrealize(IntelIOMMUState *s);
 /*
  * Adds the read-only x-counters and x-qi-cost-stats and the write-only
