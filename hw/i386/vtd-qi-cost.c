@@ -206,7 +206,7 @@ static uint64_t vtd_qi_cost_resync_pages(VTDQiCost *c, VTDDescClass cls,
     return n;
 }
 
-/* Cost of a descriptor of class @kind covering @pages pages */
+/* Cost of a descriptor of class @kind: @pages pages, @resync resynchronised */
 static uint64_t vtd_qi_cost_of(VTDQiCost *c, VTDQiCostKind kind,
                                unsigned pages, uint64_t resync)
 {
