@@ -5,14 +5,33 @@
 jstr() { printf '"%s"' "$(echo "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 
 # "bdf":"type" for every PCI device with an IOMMU group, as a JSON object.
+# Whether the kernel enabled ATS on PCI device DIR: the Enable bit (15) of
+# the ATS Control register (offset 6) of the ATS extended capability (ID
+# 0x000f), found by walking the extended capability list from 0x100.
+ats_enabled() {
+  off=256 n=0
+  while [ "$off" -ge 256 ] && [ $n -lt 64 ]; do
+    h=$(od -An -tu4 -j "$off" -N4 "$1/config" 2>/dev/null | tr -d ' ')
+    [ -n "$h" ] && [ "$h" != 0 ] || break
+    if [ $((h & 0xffff)) -eq 15 ]; then
+      c=$(od -An -tu2 -j $((off + 6)) -N2 "$1/config" | tr -d ' ')
+      [ $((c >> 15 & 1)) -eq 1 ] && { echo true; return; }
+      break
+    fi
+    off=$((h >> 20)) n=$((n + 1))
+  done
+  echo false
+}
+
 iommu_groups_json() {
   sep=
   printf '{'
   for d in /sys/bus/pci/devices/*; do
     [ -e "$d/iommu_group" ] || continue
     t=$(cat "$d/iommu_group/type" 2>/dev/null)
-    printf '%s"%s":{"vendor":"%s","device":"%s","group":%s,"type":"%s"}' "$sep" "${d##*/}" \
-      "$(cat "$d/vendor")" "$(cat "$d/device")" "$(basename "$(readlink "$d/iommu_group")")" "$t"
+    printf '%s"%s":{"vendor":"%s","device":"%s","group":%s,"type":"%s","ats":%s}' "$sep" "${d##*/}" \
+      "$(cat "$d/vendor")" "$(cat "$d/device")" "$(basename "$(readlink "$d/iommu_group")")" "$t" \
+      "$(ats_enabled "$d")"
     sep=,
   done
   printf '}'
