@@ -187,10 +187,10 @@ static void vtd_assert_stat(QList *stats, const char *name, uint64_t expect)
 static uint64_t vtd_bucket(QList *stats, const char *name, unsigned i)
 {
     QDict *s = vtd_find(stats, name);
-    QList *l;
+    QList *l = s ? qdict_get_qlist(s, "value") : NULL;
     QListEntry *e;
 
-    if (!s || !(l = qdict_get_qlist(s, "value"))) {
+    if (!l) {
         g_error("query-stats: no histogram '%s'", name);
     }
     QLIST_FOREACH_ENTRY(l, e) {
@@ -326,7 +326,8 @@ static void check_equal_x_counters(QTestState *qts, QList *stats)
 static size_t check_schema(QTestState *qts, QList *stats)
 {
     QList *schema = vtd_query_schema(qts);
-    QListEntry *e, *se;
+    const QListEntry *se;
+    QListEntry *e;
     size_t n;
 
     g_assert_nonnull(schema);
@@ -447,7 +448,7 @@ static void test_audit(void)
     VtdQt *v = vtd_qt_start("x-accounting=on,x-audit=on", "", 0,
                             MAPPED_PAGES);
     QList *stats;
-    size_t n;
+    size_t n, i;
 
     vtd_qt_edu_dma_read(v, IOVA_BASE, 8);
     qtest_writeq(v->qts, vtd_qt_pte_addr(IOVA_BASE), 0);
@@ -465,6 +466,12 @@ static void test_audit(void)
     g_assert_cmpuint(vtd_bucket(stats, "audit.stale.age_hist_us", 17), ==, 1);
     check_equal_x_counters(v->qts, stats);
     n = check_schema(v->qts, stats);
+    /* with every unit on, each special kind names a statistic */
+    for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+        if (!vtd_find(stats, kinds[i].name)) {
+            g_error("query-stats has no %s", kinds[i].name);
+        }
+    }
     qobject_unref(stats);
     vtd_qt_stop(v);
 
