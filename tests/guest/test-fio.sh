@@ -7,13 +7,14 @@
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 CMP=$TOP/scripts/vtd-compare
 
-run() { # mode
+run() { # mode; the record into the array R_<mode>
   "$VTD_RUN" --mode "$1" --device nvme --counters --timeout 180 --json "$T/$1.json" \
     fio rw=randread bs=4k iodepth=32 seconds=1 >/dev/null 2>"$T/$1.err" ||
     { diag "vtd-run --mode $1 fio failed:"; sed 's/^/#   /' "$T/$1.err" | tail -8; return 1; }
+  load_record "R_$1" "$T/$1.json"
 }
-r() { jget "$T/$1.json" "r['result']$2"; }
-g() { r "$1" "['guest_counters']['$2']"; }
+r() { rv "R_$1" "result.$2"; }
+g() { r "$1" "guest_counters.$2"; }
 
 # The guest's counters stop when the job prints them; the NVMe driver's
 # shutdown at poweroff then frees its MSI-X vectors: IEC index invalidations,
@@ -28,11 +29,12 @@ agree() {
 
 for m in strict percpu shadow; do
   check "$m: fio runs on the NVMe namespace behind the IOMMU" run $m || continue
-  diag "$m: iops=$(r $m "['iops']") guest busy=$(r $m "['guest_cpu_busy']") unmaps=$(g $m unmaps)" \
+  diag "$m: iops=$(r $m iops) guest busy=$(r $m guest_cpu_busy) unmaps=$(g $m unmaps)" \
     "flush_strict=$(g $m flush_strict) iotlb_page=$(g $m iotlb_page) iotlb_domain=$(g $m iotlb_domain)" \
     "shadow_maps=$(g $m shadow_maps)"
-  check "$m: reads done, NVMe in a translated domain" \
-    jget "$T/$m.json" "r['result']['iops'] > 0 and r['result']['iommu_groups']['0000:' + r['result']['device'][5:] if r['result']['device'].startswith('0000:') else r['result']['device']]['type'].startswith('DMA') or sys.exit(1)"
+  dev=$(r $m device)
+  check "$m: reads done ($(r $m iops) IOPS), NVMe $dev in a translated domain" \
+    eval '[ "$(r $m iops)" -gt 0 ] && [[ $(r $m "iommu_groups.0000:${dev#0000:}.type") == DMA* ]]'
   check "$m: guest = device, every descriptor type but the poweroff's interrupt-entry flushes" agree $m
 done
 u=$(g strict unmaps)

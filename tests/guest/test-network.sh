@@ -37,8 +37,9 @@ malformed() { fake malformed info; said '[runner parse] guest printed a malforme
 load_failed() { fake load --device virtio-net --forward 12865 --host-load 'echo boom; exit 7' info
   said '[load generator] host load failed (exit 7)' && said '| boom'; }
 check "VTD-EXIT 0, then QEMU outlives --timeout: result kept, QEMU killed after the grace" exit_kept
+load_record X "$T/exit.json"
 check "... and the record says QEMU was killed after the guest's exit" \
-  jget "$T/exit.json" "(r['result']['job'] == 'info' and r['qemu_exit']['killed_after_guest_exit']) or sys.exit(1)"
+  test "${X[result.job]} ${X[qemu_exit.killed_after_guest_exit]}" = "info True"
 check "timeout: part 'timeout', what the guest was doing, exit 124" timed_out
 check "QEMU start-up error: part 'QEMU' and QEMU's own message" qemu_error
 check "guest job failure: part 'guest job' and the job's message" job_failed
@@ -53,29 +54,35 @@ check "--net hub: two hub ports, virtio-net transmitting on a virtual-clock time
 check "tap: memcached (1 vCPU, virtio-net, off) under memcaslap load" bash -c \
   "'$VTD_RUN' --net tap --mode off --cpus 1 --device virtio-net --forward 11211 --timeout 150 \
    --host-load '$TOP/scripts/load-memcaslap 2 16 1' --json '$T/mc.json' memcached >/dev/null 2>'$T/mc.err'"
-check "tap: the NIC's backend is the tap device" \
-  jget "$T/mc.json" "any(x.startswith('tap,id=net0,ifname=vtdtap0') for x in r['qemu_cmdline']) or sys.exit(1)"
-check "tap: memcaslap counted transactions" jget "$T/mc.json" "r['host_load']['result']['ops'] > 0 or sys.exit(1)"
+load_record MC "$T/mc.json"
+check "tap: the record names the NIC and its backend" test "${MC[devices]} ${MC[net]}" = "['virtio-net'] tap"
+check "tap: QEMU's NIC backend is the tap device" eval '[[ ${MC[qemu_cmdline]} == *"tap,id=net0,ifname=vtdtap0,"* ]]'
+ops=${MC[host_load.result.ops]:-0}
+check "tap: memcaslap counted transactions ($ops)" test "$ops" -gt 0
 check "tap: guest memcached served at least what memcaslap counted" \
-  jget "$T/mc.json" "r['result']['cmd_get'] + r['result']['cmd_set'] >= r['host_load']['result']['ops'] or sys.exit(1)"
-check "host CPU shares recorded: the vCPU thread, the main loop, the load generator" \
-  jget "$T/mc.json" "('CPU 0/TCG' in r['host_load']['qemu_thread_cpu_share'] and \
-  len(r['host_load']['qemu_thread_cpu_share']) >= 2 and 0 < r['host_load']['load_cpu_share'] and \
-  0 < r['result']['guest_cpu_busy'] <= 1) or sys.exit(1)"
+  test $(( ${MC[result.cmd_get]:-0} + ${MC[result.cmd_set]:-0} )) -ge "$ops"
+shares() { # the vCPU thread and at least one other QEMU thread; load and guest shares in (0, 1]
+  local k n=0
+  for k in "${!MC[@]}"; do [[ $k == host_load.qemu_thread_cpu_share.* ]] && n=$((n + 1)); done
+  [ -n "${MC[host_load.qemu_thread_cpu_share.CPU 0/TCG]}" ] && [ "$n" -ge 2 ] &&
+    awk -v l="${MC[host_load.load_cpu_share]}" -v g="${MC[result.guest_cpu_busy]}" 'BEGIN {exit !(l > 0 && g > 0 && g <= 1)}'
+}
+check "host CPU shares recorded: the vCPU thread, the main loop, the load generator" shares
 check "the host's own namespace has no tap device left" bash -c "! ip link show vtdtap0 >/dev/null 2>&1"
 
 check "tap: vtd-rr (2 vCPUs, e1000e, strict) request/response" bash -c \
   "'$VTD_RUN' --net tap --mode strict --device e1000e --forward 12865 --timeout 150 \
    --host-load '$TOP/build/tools/vtd-rr client -s \$VTD_SERVERS -c 4 -t 2 -w 1' --json '$T/rr.json' rr >/dev/null 2>'$T/rr.err'"
+load_record RR "$T/rr.json"
 check "rr: transactions counted, latency percentiles ordered" \
-  jget "$T/rr.json" "(r['host_load']['result']['transactions'] > 0 and \
-  r['host_load']['result']['latency_us']['p50'] <= r['host_load']['result']['latency_us']['p99']) or sys.exit(1)"
+  awk -v n="${RR[host_load.result.transactions]}" -v p50="${RR[host_load.result.latency_us.p50]}" \
+    -v p99="${RR[host_load.result.latency_us.p99]}" 'BEGIN {exit !(n > 0 && p50 != "" && p50 <= p99)}'
 
 check "user (slirp): memcached (2 vCPUs, virtio-net, strict) with forwarded ports" bash -c \
   "'$VTD_RUN' --mode strict --device virtio-net --forward 11211+2 --timeout 150 \
    --host-load '$TOP/scripts/load-memcaslap 2 16 1' --json '$T/user.json' memcached >/dev/null 2>'$T/user.err'"
-check "user: two instances served the load" \
-  jget "$T/user.json" "(r['result']['instances'] == 2 and r['host_load']['result']['ops'] > 0) or sys.exit(1)"
+load_record U "$T/user.json"
+check "user: two instances served the load" test "${U[result.instances]}" = 2 -a "${U[host_load.result.ops]:-0}" -gt 0
 
 check "--net tap without a NIC is refused by name" bash -c \
   "'$VTD_RUN' --net tap info 2>&1 | grep -q -- '--net tap needs a NIC'"
@@ -92,22 +99,23 @@ for m in off strict; do
       "'$VTD_RUN' $DET --mode $m --json '$T/det-$m-$i.json' rrloop seconds=1 warmup=1 >/dev/null 2>'$T/det-$m-$i.err'"
   done
 done
-check "rrloop: every transaction crossed both NICs (each sent and received at least one packet per transaction)" \
-  jget "$T/det-strict-1.json" "(lambda x, n: n > 0 and all(x[k][d] >= n for k in ('server_packets', 'client_packets') \
-  for d in ('rx', 'tx')))(r['result'], r['result']['client']['transactions']) or sys.exit(1)"
-check "rrloop: strict is slower than off (the IOMMU and its invalidation cost are on the path)" python3 -c "
-import json, sys
-t = lambda f: json.load(open(f))['result']['client']['tps']
-o, s = t('$T/det-off-1.json'), t('$T/det-strict-1.json')
-print(f'# off {o:.0f} tps, strict {s:.0f} tps ({100 * s / o:.1f} % of off)')
-sys.exit(0 if s < o else 1)"
-check "rrloop: the ratio strict/off repeats within 1 % between two runs" python3 -c "
-import json, sys
-t = lambda f: json.load(open(f))['result']['client']['tps']
-r1 = t('$T/det-strict-1.json') / t('$T/det-off-1.json')
-r2 = t('$T/det-strict-2.json') / t('$T/det-off-2.json')
-d = 100 * abs(r1 / r2 - 1)
-print(f'# run 1: {100 * r1:.3f} % of off, run 2: {100 * r2:.3f} % of off, difference {d:.3f} %')
-sys.exit(0 if d <= 1.0 else 1)"
+for r in off-1 off-2 strict-1 strict-2; do load_record "D_${r/-/_}" "$T/det-$r.json"; done
+crossed() { # every NIC sent and received at least one packet per transaction
+  local n=${D_strict_1[result.client.transactions]:-0} k d
+  [ "$n" -gt 0 ] || return 1
+  for k in server_packets client_packets; do for d in rx tx; do
+    [ "${D_strict_1[result.$k.$d]:-0}" -ge "$n" ] || { diag "$k $d ${D_strict_1[result.$k.$d]} < $n"; return 1; }
+  done; done
+}
+check "rrloop: every transaction crossed both NICs (each sent and received at least one packet per transaction)" crossed
+tps() { local -n D=D_$1; echo "${D[result.client.tps]}"; }
+check "rrloop: strict is slower than off (the IOMMU and its invalidation cost are on the path)" \
+  awk -v o="$(tps off_1)" -v s="$(tps strict_1)" 'BEGIN {
+    printf "# off %.0f tps, strict %.0f tps (%.1f %% of off)\n", o, s, 100 * s / o; exit !(s < o) }'
+check "rrloop: the ratio strict/off repeats within 1 % between two runs" \
+  awk -v o1="$(tps off_1)" -v s1="$(tps strict_1)" -v o2="$(tps off_2)" -v s2="$(tps strict_2)" 'BEGIN {
+    r1 = s1 / o1; r2 = s2 / o2; d = 100 * (r1 / r2 - 1); if (d < 0) d = -d
+    printf "# run 1: %.3f %% of off, run 2: %.3f %% of off, difference %.3f %%\n", 100 * r1, 100 * r2, d
+    exit !(d <= 1.0) }'
 for f in mc rr user det-off-1 det-strict-1; do [ -s "$T/$f.err" ] && sed 's/^/# /' "$T/$f.err" | tail -3; done
 done_testing

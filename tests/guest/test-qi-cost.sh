@@ -25,14 +25,14 @@ bench() { # name cost [extra vtd-run args]
   run "$n" --mode strict --cpus 1 --iommu-opt "x-qi-cost-iotlb-page-ns=$c" "$@" \
     dmabench threads=1 seconds="$SECONDS_RUN"
 }
-unmap() { jget "$T/$1.json" "r['result']['unmap_us']"; }
 
 # Every unmap is one 1-page PSI and one wait: PSIs = waits (boot adds a few
 # dozen waits), all PSIs with AM=0, no domain/global IOTLB flushes.
 shape_ok() {
-  python3 - "$T/$1.json" "$1" <<'EOF'
-import json, sys
-q = json.load(open(sys.argv[1]))['device_counters']['qi']
+  vtdpy - "$T/$1.json" "$1" <<'EOF'
+import sys
+from vtdlib import record
+q = record.load(sys.argv[1]).device_counters['qi']
 psi, waits = q['iotlb']['page'], q['wait']['sw']
 print(f"# {sys.argv[2]}: psi {psi} waits {waits} psi/unmap {psi / max(waits, 1):.4f}")
 sys.exit(0 if psi > 10000 and q['iotlb']['am_hist'][0] == psi and
@@ -41,16 +41,17 @@ EOF
 }
 # |(unmap(cost) - unmap(0)) - cost * psi_per_unmap| <= 5% of the expected rise
 rise_ok() { # name cost_ns
-  python3 - "$T/base.json" "$T/$1.json" "$2" <<'EOF'
-import json, sys
-b, r = (json.load(open(p)) for p in sys.argv[1:3])
+  vtdpy - "$T/base.json" "$T/$1.json" "$2" <<'EOF'
+import sys
+from vtdlib import record
+b, r = (record.load(p) for p in sys.argv[1:3])
 cost_us = int(sys.argv[3]) / 1000
-q = r['device_counters']['qi']
+q = r.device_counters['qi']
 per_unmap = q['iotlb']['page'] / q['wait']['sw']
 expect = cost_us * per_unmap
-rise = r['result']['unmap_us'] - b['result']['unmap_us']
+rise = r.result['unmap_us'] - b.result['unmap_us']
 err = (rise - expect) / expect
-print(f"# cost {cost_us} us: unmap {b['result']['unmap_us']} -> {r['result']['unmap_us']} us, "
+print(f"# cost {cost_us} us: unmap {b.result['unmap_us']} -> {r.result['unmap_us']} us, "
       f"rise {rise:.2f} us, expected {expect:.3f} us, error {100 * err:+.1f}%")
 sys.exit(0 if abs(err) <= 0.05 else 1)
 EOF
@@ -76,16 +77,17 @@ done
 # against the host clock at boot.
 c=${COSTS##* }
 mt_bound_ok() { # name cost_ns baseline-names... (none: absolute floor)
-  python3 - "$T" "$@" <<'EOF2'
-import json, sys
+  vtdpy - "$T" "$@" <<'EOF2'
+import sys
+from vtdlib import record
 d, name, cost, bases = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 def unmap_ns(n):
-    r = json.load(open(f"{d}/{n}.json"))['result']
+    r = record.load(f"{d}/{n}.json").result
     if r.get('unmap_ns'):
         return r['unmap_ns'], 1
     return round(r['unmap_us'] * 1000), 200
-r = json.load(open(f"{d}/{name}.json"))
-q = r['device_counters']['qi']
+r = record.load(f"{d}/{name}.json")
+q = r.device_counters['qi']
 per_unmap = q['iotlb']['page'] / q['wait']['sw']
 u, trunc = unmap_ns(name)
 base = min(unmap_ns(b)[0] for b in bases) if bases else 0
@@ -108,7 +110,8 @@ check "MTTCG: unmap latency rises by >= $c ns x PSIs/unmap over the lower baseli
 # The MTTCG calibration (docs/qi-cost.md) runs and yields a usable scale.
 check "vtd-calibrate measures icount vs MTTCG and prints x-qi-cost-scale" bash -c \
   "'$TOP/scripts/vtd-calibrate' --runs 1 --json '$T/cal.json' >/dev/null 2>'$T/cal.err'"
-check "calibration scale is a positive percentage within the property's range" \
-  jget "$T/cal.json" "0 < r['x_qi_cost_scale'] <= 100000 or sys.exit(1)"
+scale=$(vtdpy -c 'import json, sys; print(json.load(open(sys.argv[1]))["x_qi_cost_scale"])' "$T/cal.json")
+check "calibration scale is a positive percentage within the property's range ($scale)" \
+  test "${scale:-0}" -gt 0 -a "${scale:-0}" -le 100000
 diag "calibration: $(cat "$T/cal.json" 2>/dev/null | tr -d '\n ')"
 done_testing

@@ -11,21 +11,23 @@ CMP=$TOP/scripts/vtd-compare
 
 # A run passes only without a kernel report (WARNING, KASAN, lockdep, leak,
 # ...: scripts/vtd-run), so that make check-kernel-debug holds shadow to it.
+# The record goes into the array R_<name>.
 run() { # name mode [vtd-run options] job params...
   local n=$1 m=$2; shift 2
   "$VTD_RUN" --mode "$m" --counters --timeout 240 --json "$T/$n.json" "$@" \
     >/dev/null 2>"$T/$n.err" || { diag "vtd-run $* failed:"; sed 's/^/#   /' "$T/$n.err" | tail -8; return 1; }
-  jget "$T/$n.json" "not r['kernel_warnings'] or sys.exit('kernel reported: %s' % r['kernel_warnings'][:3])" >/dev/null
+  load_record "R_${n//-/_}" "$T/$n.json" || return 1
+  [ "$(r "$n" kernel_warnings)" = "[]" ] || { diag "kernel reported: $(r "$n" kernel_warnings | cut -c1-300)"; return 1; }
 }
-r() { jget "$T/$1.json" "r$2"; }
-g() { r "$1" "['result']['guest_counters']['$2']"; }
-dev() { r "$1" "['device_counters']$2"; }
+r() { rv "R_${1//-/_}" "$2"; }
+g() { r "$1" "result.guest_counters.$2"; }
+dev() { r "$1" "device_counters.$2"; }
 is() { [ "$1" = "$2" ] || { diag "got '$1', want '$2'"; return 1; }; }
 
 for m in strict shadow; do
   check "$m: edu moves the right bytes through streaming mappings (edu_dmacheck)" run "check-$m" "$m" dmacheck
   check "$m: to device, from device, bidirectional, sync before unmap all exact" \
-    is "$(r "check-$m" "['result']['module']")" \
+    is "$(r "check-$m" result.module)" \
     "{'to_device': 1, 'from_device': 1, 'bidirectional': 1, 'sync': 1, 'error': 0}"
 done
 check "shadow: the dmacheck mappings went through the pool (4 maps, no fallback)" \
@@ -34,18 +36,18 @@ check "shadow: the dmacheck mappings went through the pool (4 maps, no fallback)
 for t in 1 2; do
   n=bench-t$t
   check "shadow, $t thread(s): benchmark runs, the scheme reads back" run $n shadow dmabench threads=$t seconds=1
-  is "$(r $n "['result']['dma_scheme']")" shadow || check "shadow read back" false
+  check "$n: the guest reads back scheme shadow" is "$(r $n scheme)" shadow
   u=$(g $n unmaps)
   diag "$n: unmaps=$u shadow_maps=$(g $n shadow_maps) fallbacks=$(g $n shadow_fallbacks)" \
     "copies in/out=$(g $n shadow_copies_to_dev)/$(g $n shadow_copies_from_dev)" \
-    "device IOTLB page/domain/global=$(dev $n "['qi']['iotlb']['page']")/$(dev $n "['qi']['iotlb']['domain']")/$(dev $n "['qi']['iotlb']['global']")"
+    "device IOTLB page/domain/global=$(dev $n qi.iotlb.page)/$(dev $n qi.iotlb.domain)/$(dev $n qi.iotlb.global)"
   check "$n: every map from the pool, none fell back" test "$(g $n shadow_maps)" -ge "$u" -a "$(g $n shadow_fallbacks)" = 0
   # dma_map_benchmark maps DMA_BIDIRECTIONAL: one page copied in per map and out per unmap.
   check "$n: one 4 KiB copy in per map, one out per unmap" \
     test "$(g $n shadow_bytes_to_dev)" = $(( $(g $n shadow_copies_to_dev) * 4096 )) \
     -a "$(g $n shadow_copies_from_dev)" = "$u" -a "$(g $n shadow_bytes_from_dev)" = $((u * 4096))
   check "$n: no strict flush and no page-selective IOTLB invalidation, guest and device" \
-    test "$(g $n flush_strict) $(g $n iotlb_page) $(dev $n "['qi']['iotlb']['page']")" = "0 0 0"
+    test "$(g $n flush_strict) $(g $n iotlb_page) $(dev $n qi.iotlb.page)" = "0 0 0"
   check "$n: guest = device, every descriptor type" bash -c "'$CMP' '$T/$n.json' >/dev/null"
 done
 
@@ -65,9 +67,9 @@ check "$n: each fallback unmapped strictly: one page-selective invalidation each
 n=stale
 check "shadow: stale-write rounds run with x-audit=on (edu_stale)" \
   run $n shadow --iommu-opt x-audit=on stale rounds=3 tries=12
-diag "$n: $(r $n "['result']['module']")"
+diag "$n: $(r $n result.module)"
 check "$n: rounds armed, no write landed in a page the kernel got back" \
-  test "$(r $n "['result']['module']['armed']")" -gt 0 -a "$(r $n "['result']['module']['landed']")" = 0
+  test "$(r $n result.module.armed)" -gt 0 -a "$(r $n result.module.landed)" = 0
 check "$n: the audit saw no DMA through a stale translation (the pool stays mapped)" \
-  is "$(dev $n "['audit']['enabled'], r['device_counters']['audit']['stale']['translations']")" "True 0"
+  is "$(dev $n audit.enabled) $(dev $n audit.stale.translations)" "True 0"
 done_testing

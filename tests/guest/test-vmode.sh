@@ -9,31 +9,33 @@
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 CMP=$TOP/scripts/vtd-compare
 
+# The record goes into the array R_<name>.
 run() { # name vtd-run-args...
   local n=$1; shift
   "$VTD_RUN" --counters --timeout 180 --json "$T/$n.json" "$@" dmabench threads=1 seconds=1 \
     >/dev/null 2>"$T/$n.err" || { diag "vtd-run $* failed:"; sed 's/^/#   /' "$T/$n.err" | tail -8; return 1; }
+  load_record "R_${n//-/_}" "$T/$n.json"
 }
-r() { jget "$T/$1.json" "r$2"; }
-g() { r "$1" "['result']['guest_counters']['$2']"; }
-gtype() { jget "$T/$1.json" "next(g['type'] for g in r['result']['iommu_groups'].values() if g['vendor'] == '0x1234')"; }
+r() { rv "R_${1//-/_}" "$2"; }
+g() { r "$1" "result.guest_counters.$2"; }
+gtype() { r "$1" "result.iommu_groups.$(r "$1" result.device).type"; }  # edu's (the benchmark's device)
 is() { [ "$1" = "$2" ] || { diag "got '$1', want '$2'"; return 1; }; }
 agree() { "$CMP" "$T/$1.json" >"$T/$1.cmp" || { sed 's/^/# /' "$T/$1.cmp"; return 1; }; }
 
 # ecap bits (VT-d spec 11.4.3): scalable mode, first- and second-stage tables.
-ecap_has() { python3 -c "import sys; sys.exit(not int('$(r "$1" "['result']['vtd_ecap']")', 16) >> $2 & 1)"; }
+ecap_has() { (( $(r "$1" result.vtd_ecap) >> $2 & 1 )); }
 SMTS=43 FLTS=47 SLTS=46
 not() { ! "$@"; }
 first_stage_only() { ecap_has "$1" $SMTS && ecap_has "$1" $FLTS && not ecap_has "$1" $SLTS; }
 
 check "legacy: boots, runs the benchmark" run legacy --vmode legacy --mode lazy
 check "legacy: the record says legacy, batching as upstream, no map-side flush" \
-  test "$(r legacy "['vmode']") $(r legacy "['result']['vtd_batching']") $(g legacy flush_map)" = "legacy upstream 0"
+  test "$(r legacy vmode) $(r legacy result.vtd_batching) $(g legacy flush_map)" = "legacy upstream 0"
 check "legacy: no scalable mode in the capabilities the guest read" not ecap_has legacy $SMTS
 
 check "caching: boots with the defaults, runs the benchmark" run caching --vmode caching --mode lazy
 check "caching: Linux forced strict ('batching disallowed due to virtualization')" \
-  is "$(r caching "['result']['vtd_batching']")" forced-strict
+  is "$(r caching result.vtd_batching)" forced-strict
 check "caching: edu in a strict (DMA) domain although lazy was asked for" is "$(gtype caching)" DMA
 u=$(g caching unmaps)
 diag "caching: unmaps=$u flush_map=$(g caching flush_map) flush_strict=$(g caching flush_strict) iotlb_page=$(g caching iotlb_page)"
@@ -44,8 +46,9 @@ check "caching: guest = device, every descriptor type" agree caching
 
 check "caching + percpu: boots, runs the benchmark" \
   run caching-percpu --vmode caching --mode percpu
+check "caching + percpu: the guest runs scheme percpu" is "$(r caching-percpu scheme)" percpu
 check "caching + percpu: the scheme kept batching ('batching kept under virtualization')" \
-  is "$(r caching-percpu "['result']['vtd_batching']")" kept
+  is "$(r caching-percpu result.vtd_batching)" kept
 check "caching + percpu: edu in a deferred (DMA-FQ) domain" is "$(gtype caching-percpu)" DMA-FQ
 u=$(g caching-percpu unmaps)
 diag "caching + percpu: unmaps=$u flush_map=$(g caching-percpu flush_map) queued=$(g caching-percpu fq_queued)" \

@@ -43,7 +43,8 @@ vtdpy() { PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$TOP/scripts${PYTHONPATH:+:$PYTH
 #                         also whole, as Python prints them; True/False/None.
 #                         A file that is no record fails, with the cause.
 #   rv VAR PATH           one field; one that is not there is named and fails
-# jq-free JSON field access: jget FILE python-expression-on-r
+# Other JSON (a load generator's output, a failed point): jget FILE EXPR
+# evaluates a Python expression on the object r.
 jget() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
 load_record() {
   declare -gA "$1"
