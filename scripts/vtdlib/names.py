@@ -40,8 +40,7 @@ def guest_equals_device(guest, device, only_present=False):
                if not only_present or n in guest)
 
 
-# Devices vtd-run can put behind the IOMMU; the NICs among them.
-DEVICE_NAMES = ("edu", "virtio-net", "e1000e", "nvme")
+# The NICs among the devices vtd-run can put behind the IOMMU.
 NICS = ("virtio-net", "e1000e")
 
 # Kernel reports that mean something went wrong even if the job succeeded.
