@@ -110,10 +110,11 @@ crossed() { # every NIC sent and received at least one packet per transaction
 check "rrloop: every transaction crossed both NICs (each sent and received at least one packet per transaction)" crossed
 tps() { local -n D=D_$1; echo "${D[result.client.tps]}"; }
 check "rrloop: strict is slower than off (the IOMMU and its invalidation cost are on the path)" \
-  awk -v o="$(tps off_1)" -v s="$(tps strict_1)" 'BEGIN {
+  awk -v o="$(tps off_1)" -v s="$(tps strict_1)" 'BEGIN { if (!(o > 0 && s > 0)) exit 1
     printf "# off %.0f tps, strict %.0f tps (%.1f %% of off)\n", o, s, 100 * s / o; exit !(s < o) }'
 check "rrloop: the ratio strict/off repeats within 1 % between two runs" \
   awk -v o1="$(tps off_1)" -v s1="$(tps strict_1)" -v o2="$(tps off_2)" -v s2="$(tps strict_2)" 'BEGIN {
+    if (!(o1 > 0 && s1 > 0 && o2 > 0 && s2 > 0)) exit 1
     r1 = s1 / o1; r2 = s2 / o2; d = 100 * (r1 / r2 - 1); if (d < 0) d = -d
     printf "# run 1: %.3f %% of off, run 2: %.3f %% of off, difference %.3f %%\n", 100 * r1, 100 * r2, d
     exit !(d <= 1.0) }'
