@@ -42,9 +42,9 @@ diag "strict: $(rv R_strict result.module)"
 
 check "lazy: job stale runs with x-audit=on" boot lazy --mode lazy stale rounds=$ROUNDS len=$LEN
 check "lazy: a stale write landed after the unmap" le 1 "$(m lazy landed)"
+# (The audit counts translations, not bytes: docs/stale-audit.md.)
 check "lazy: audit counted every landed write, and only those" is \
-  "$(a lazy stale.translations) $(a lazy stale.writes) $(a lazy stale.bytes)" \
-  "$(m lazy landed) $(m lazy landed) $(( $(m lazy landed) * LEN ))"
+  "$(a lazy stale.translations) $(a lazy stale.writes)" "$(m lazy landed) $(m lazy landed)"
 check "lazy: the audit's first sample is the page the module saw written" is \
   "$(a lazy samples.0.write) $(a lazy samples.0.stale_target) $(a lazy samples.0.kind)" "True $(m lazy first_phys) gone"
 check "lazy: window (unmap -> write) <= ${FQ_TIMEOUT_MS} ms timer + ${DRAIN_MS} ms drain" eval \
