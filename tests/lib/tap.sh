@@ -62,6 +62,7 @@ sys.stdout.write("".join(f"{k}\0{v}\0" for k, v in record.flatten(r.to_dict())))
   wait $! && [ ${#_rec[@]} -gt 0 ]
 }
 rv() {
+  [[ $(declare -p "$1" 2>/dev/null) == "declare -A"* ]] || { echo "rv: no record loaded into $1" >&2; return 1; }
   local -n _rec=$1
   [ -n "${_rec[$2]+set}" ] || { echo "rv: $1 has no field $2" >&2; return 1; }
   printf '%s\n' "${_rec[$2]}"
