@@ -27,7 +27,6 @@
 #include "qemu/timer.h"
 #include "qapi/error.h"
 #include "qobject/qdict.h"
-#include "system/dma.h"
 #include "migration/blocker.h"
 #include "vtd-desc.h"
 #include "vtd-qi-cost.h"
@@ -110,8 +109,7 @@ typedef struct VTDQiCostEvent {
     uint16_t head;              /* queue head after it (IQH to publish) */
     bool sw;                    /* wait: status write pending */
     bool irq;                   /* wait: completion interrupt pending */
-    uint32_t sw_data;           /* wait: status data */
-    uint64_t sw_addr;           /* wait: status address */
+    VTDInvDesc wait;            /* wait: the descriptor, for its status */
 } VTDQiCostEvent;
 
 /* Engine accounting, exported in x-qi-cost-stats */
@@ -249,17 +247,11 @@ static void vtd_qi_cost_complete(VTDQiCost *c, VTDQiCostEvent *e,
         c->st.waited_ns += waited;
         c->st.max_wait_ns = MAX(c->st.max_wait_ns, waited);
     }
-    if (e->sw) {
-        uint32_t data = cpu_to_le32(e->sw_data);
-
-        trace_vtd_inv_desc_wait_sw(e->sw_addr, e->sw_data);
-        if (dma_memory_write(&address_space_memory, e->sw_addr, &data,
-                             sizeof(data), MEMTXATTRS_UNSPECIFIED)) {
-            /* too late for IQE: IQH has moved past it (docs/qi-cost.md) */
-            c->st.status_errors++;
-            qemu_log_mask(LOG_GUEST_ERROR, "%s: wait status write to 0x%"
-                          PRIx64 " failed\n", __func__, e->sw_addr);
-        }
+    if (e->sw && !vtd_wait_status_write(&e->wait)) {
+        /* too late for IQE: IQH has moved past it (docs/qi-cost.md) */
+        c->st.status_errors++;
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: wait status write to 0x%"
+                      PRIx64 " failed\n", __func__, e->wait.hi);
     }
     if (e->irq) {
         c->irq(c->iommu);
@@ -343,8 +335,7 @@ bool vtd_qi_cost_defer_wait_do(VTDQiCost *c, const VTDInvDesc *desc)
     assert(c->have_cur);
     c->cur.sw = desc->lo & VTD_INV_DESC_WAIT_SW;
     c->cur.irq = desc->lo & VTD_INV_DESC_WAIT_IF;
-    c->cur.sw_data = desc->lo >> VTD_INV_DESC_WAIT_DATA_SHIFT;
-    c->cur.sw_addr = desc->hi;
+    c->cur.wait = *desc;
     return c->cur.sw || c->cur.irq;
 }
 

@@ -609,6 +609,28 @@ static void test_iqe_drains(void)
     vtd_qt_stop(v);
 }
 
+/*
+ * A deferred status write that fails (no memory at the status address)
+ * is too late for IQE: IQH moves on, the failure is counted.
+ */
+static void test_status_error(void)
+{
+    VtdQt *v = vtd_start("x-qi-cost-wait-ns=1000");
+
+    vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE), 1ULL << 40);
+    vtd_qt_qi_kick(v);
+    qtest_clock_step(v->qts, 999);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 0);
+    qtest_clock_step(v->qts, 1);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 1);
+    g_assert_false(vtd_qt_iqe(v));
+    g_assert_cmpint(vtd_stat(v, "status_errors"), ==, 1);
+    /* a good one afterwards is not counted */
+    g_assert_cmpint(vtd_time_batch(v, 0, 0), ==, 1000);
+    g_assert_cmpint(vtd_stat(v, "status_errors"), ==, 1);
+    vtd_qt_stop(v);
+}
+
 /* Guest time waited and busy time accumulate; stats reset works. */
 static void test_stats(void)
 {
@@ -835,6 +857,7 @@ int main(int argc, char **argv)
     ADD("reset-pending", test_reset_pending);
     ADD("iqe-drains", test_iqe_drains);
     ADD("stats", test_stats);
+    ADD("status-error", test_status_error);
     ADD("bad-config", test_bad_config);
     ADD("migration", test_migration);
     ADD("resync", test_resync);
