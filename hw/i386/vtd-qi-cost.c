@@ -135,7 +135,6 @@ typedef struct VTDQiCostStats {
 
 struct VTDQiCost {
     IntelIOMMUState *iommu;
-    VTDQiCostIrqFn *irq;
     QEMUTimer *timer;           /* armed for the head event's done_ns */
     GQueue events;              /* VTDQiCostEvent *, by done_ns */
     uint64_t cost[VTD_QI_COST__MAX];    /* effective ns, scale applied */
@@ -254,7 +253,7 @@ static void vtd_qi_cost_complete(VTDQiCost *c, VTDQiCostEvent *e,
                       PRIx64 " failed\n", __func__, e->wait.hi);
     }
     if (e->irq) {
-        c->irq(c->iommu);
+        vtd_generate_completion_event(c->iommu);
     }
     vtd_set_iqh(c->iommu, e->head);
     c->st.descriptors++;
@@ -412,8 +411,7 @@ void vtd_qi_cost_discard_do(VTDQiCost *c)
 
 /* Lifecycle */
 
-bool vtd_qi_cost_realize(IntelIOMMUState *s, VTDQiCostIrqFn *irq,
-                         Error **errp)
+bool vtd_qi_cost_realize(IntelIOMMUState *s, Error **errp)
 {
     const VTDQiCostPreset *preset = &vtd_qi_cost_presets[0];
     uint64_t eff[VTD_QI_COST__MAX];
@@ -480,7 +478,6 @@ bool vtd_qi_cost_realize(IntelIOMMUState *s, VTDQiCostIrqFn *irq,
         return false;
     }
     c->iommu = s;
-    c->irq = irq;
     memcpy(c->cost, eff, sizeof(eff));
     g_queue_init(&c->events);
     c->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vtd_qi_cost_timer_cb, c);

@@ -50,9 +50,6 @@ typedef enum VTDQiCostKind {
 
 typedef struct VTDQiCost VTDQiCost;
 
-/* Sends the invalidation-completion event (IWC, IECTL.IP, MSI) */
-typedef void VTDQiCostIrqFn(IntelIOMMUState *s);
-
 #define VTD_QI_COST_PROP(name, kind) \
     DEFINE_PROP_INT64("x-qi-cost-" name "-ns", IntelIOMMUState, \
                       qi_cost_ns[kind], -1)
@@ -151,11 +148,9 @@ static inline void vtd_qi_cost_discard(VTDQiCost *c)
  * Lifecycle, called from intel_iommu.c.
  * vtd_qi_cost_realize: checks the properties and, when any effective cost
  * is non-zero, creates s->qi_cost with its timer and registers a
- * migration blocker (pending work is not migrated).  @irq sends the
- * completion event for waits with IF.
+ * migration blocker (pending work is not migrated).
  */
-bool vtd_qi_cost_realize(IntelIOMMUState *s, VTDQiCostIrqFn *irq,
-                         Error **errp);
+bool vtd_qi_cost_realize(IntelIOMMUState *s, Error **errp);
 /* Frees the engine and removes its migration blocker */
 void vtd_qi_cost_unrealize(IntelIOMMUState *s);
 
