@@ -117,3 +117,42 @@ prepare_qemu_tree() {
   ln -sfn "$TOP/configs/devices/x86_64-softmmu/vtd-testbed.mak" \
     "$TREE/configs/devices/x86_64-softmmu/vtd-testbed.mak"
 }
+
+# Configure flags every QEMU build of ours shares: x86_64 softmmu with only
+# the devices of configs/devices/x86_64-softmmu/vtd-testbed.mak.
+QEMU_CONFIGURE=(--python=/usr/bin/python3 --target-list=x86_64-softmmu --without-default-features
+  --without-default-devices --with-devices-x86_64=vtd-testbed --enable-tcg
+  --enable-slirp --enable-fdt=system --disable-docs --disable-werror
+  --disable-install-blobs --disable-tools)
+
+# Build QEMU in $TREE/VARIANT (what build-qemu.sh and build-fuzz.sh share):
+# prepare the tree, configure with QEMU_CONFIGURE + EXTRA when the key (lock
+# file, configs/devices, VARIANT, KEY) changed since the last configure, build
+# TARGETS with ninja, and link the firmware where the binary looks for its
+# data, so neither qtests, the runner nor generic-fuzz need -L. Sets BUILD.
+#   build_qemu_variant VARIANT KEY EXTRA... -- TARGET...   (KEY may be empty)
+build_qemu_variant() {
+  local variant=$1 key=$2 cfgkey data; shift 2
+  local extra=()
+  while [ "$1" != -- ]; do extra+=("$1"); shift; done
+  shift
+  prepare_qemu_tree
+  BUILD=$TREE/$variant
+  use_ccache
+  cfgkey=$(inputs_hash "$LOCK" "$TOP/configs/devices")-$variant${key:+-$key}
+  if [ "$(cat "$BUILD/.vtd-config" 2>/dev/null)" != "$cfgkey" ]; then
+    say "configuring QEMU ($variant)"
+    rm -rf "$BUILD"; mkdir -p "$BUILD"
+    (cd "$BUILD" && ../configure "${QEMU_CONFIGURE[@]}" "${extra[@]}" >"$BUILD/configure.log" 2>&1) ||
+      die "QEMU configure failed; see $BUILD/configure.log"
+    echo "$cfgkey" >"$BUILD/.vtd-config"
+  fi
+  say "building $* in $BUILD"
+  ninja -C "$BUILD" -j"$JOBS" "$@" >"$BUILD/ninja.log" 2>&1 ||
+    { tail -30 "$BUILD/ninja.log" >&2; die "QEMU build ($variant) failed; see $BUILD/ninja.log"; }
+  data=$BUILD/qemu-bundle/usr/local/share/qemu
+  # shellcheck disable=SC2086
+  link_firmware "$data" ${VTD_FIRMWARE_DIRS:-/usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu}
+  [ -e "$data/bios-256k.bin" ] && [ -e "$data/efi-e1000e.rom" ] ||
+    die "firmware missing (bios-256k.bin, efi-e1000e.rom): install seabios ipxe-qemu qemu-system-data"
+}
