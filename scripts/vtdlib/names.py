@@ -41,7 +41,7 @@ def guest_equals_device(guest, device, only_present=False):
 
 
 # The NICs among the devices vtd-run can put behind the IOMMU.
-NICS = ("virtio-net", "e1000e")
+NICS = ("virtio-net", "virtio-net-ats", "e1000e")
 
 # Kernel reports that mean something went wrong even if the job succeeded.
 # Each console line is given the kind of the first pattern it matches, so the

@@ -2,7 +2,7 @@
 # Device-IOTLB (ATS) end to end (docs/configurations.md): intel-iommu
 # device-iotlb=on and two virtio-net NICs with ats=on behind PCIe root ports
 # (a device on q35's root bus is not PCI Express, so it has no ATS
-# capability), joined on a hub and loaded by the guest's own request/response
+# capability; vtd-run --device virtio-net-ats), joined on a hub and loaded by the guest's own request/response
 # job. The guest enables ATS (read back from config space) and sends one
 # device-IOTLB invalidation with every IOTLB one for those NICs; guest =
 # device for every descriptor type in each vIOMMU configuration; the
@@ -12,44 +12,45 @@
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 CMP=$TOP/scripts/vtd-compare
 
-# The root ports' own interrupts are freed at power-off, after the guest read
-# its counters (two IEC descriptors the guest cannot count): pcie_ports=compat
-# leaves the ports without port services, so no interrupts.
-NICS=()
-for n in 0 1; do
-  NICS+=(--qemu-opt "-device pcie-root-port,id=rp$n,chassis=$((n + 1)),slot=$((n + 1))"
-         --qemu-opt "-netdev hubport,id=hn$n,hubid=0"
-         --qemu-opt "-device virtio-net-pci,bus=rp$n,netdev=hn$n,disable-legacy=on,iommu_platform=on,ats=on,romfile=,ioeventfd=off,tx=timer,x-txtimer=1000")
-done
+# Two virtio-net-ats NICs (vtd-run: virtio-net, ats=on, each behind a root
+# port) on a hub; the record goes into the array R_<name>.
 run() { # name vtd-run-args...
   local n=$1; shift
-  "$VTD_RUN" --counters --timeout 240 --json "$T/$n.json" --append pcie_ports=compat "${NICS[@]}" "$@" \
-    rrloop seconds=1 warmup=1 >/dev/null 2>"$T/$n.err" ||
+  "$VTD_RUN" --counters --timeout 240 --json "$T/$n.json" --net hub --device virtio-net-ats --device virtio-net-ats \
+    "$@" rrloop seconds=1 warmup=1 >/dev/null 2>"$T/$n.err" ||
     { diag "vtd-run $* failed:"; sed 's/^/#   /' "$T/$n.err" | tail -8; return 1; }
+  load_record "R_$n" "$T/$n.json"
 }
-r() { jget "$T/$1.json" "r$2"; }
-g() { r "$1" "['result']['guest_counters']['$2']"; }
-# ATS as the guest left it, per device: "virtio-net ..." then "others ...".
-ats() { jget "$T/$1.json" "' '.join(sorted('%s:%s' % ('nic' if g['vendor'] == '0x1af4' else 'other', g['ats'])
-                                           for g in r['result']['iommu_groups'].values()))"; }
+r() { rv "R_$1" "$2"; }
+g() { r "$1" "result.guest_counters.$2"; }
+# ATS as the guest left it: each NIC's, then how many other devices have it.
+ats() {
+  local -n R=R_$1
+  local k nics=() others=0
+  for k in "${!R[@]}"; do
+    [[ $k == result.iommu_groups.*.ats ]] || continue
+    if [ "${R[${k%.ats}.vendor]}" = 0x1af4 ]; then nics+=("${R[$k]}")
+    elif [ "${R[$k]}" = True ]; then others=$((others + 1)); fi
+  done
+  echo "${nics[*]} others:$others"
+}
 # ecap bit 2 (DT, VT-d spec 11.4.3): the device-IOTLB capability the guest read.
-dt() { python3 -c "print(int('$(r "$1" "['result']['vtd_ecap']")', 16) >> 2 & 1)"; }
+dt() { echo $(( $(r "$1" result.vtd_ecap) >> 2 & 1 )); }
 is() { [ "$1" = "$2" ] || { diag "got '$1', want '$2'"; return 1; }; }
 agree() { "$CMP" "$T/$1.json" >"$T/$1.cmp" || { sed 's/^/# /' "$T/$1.cmp"; return 1; }; }
 counts() { diag "$1: unmaps=$(g "$1" unmaps) iotlb_page=$(g "$1" iotlb_page) iotlb_domain=$(g "$1" iotlb_domain)" \
   "piotlb=$(g "$1" piotlb) dev_tlb=$(g "$1" dev_tlb) flush_map=$(g "$1" flush_map) flush_strict=$(g "$1" flush_strict)"; }
-OTHERS="other:False other:False other:False other:False other:False other:False other:False"
 
 check "device-iotlb off: boots, NICs loaded" run off --mode strict
 check "device-iotlb off: no DT capability, ATS enabled nowhere" \
-  is "$(dt off) $(ats off)" "0 nic:False nic:False $OTHERS"
+  is "$(dt off) $(ats off)" "0 False False others:0"
 check "device-iotlb off: no device-IOTLB invalidation, guest and device" \
-  is "$(g off dev_tlb) $(r off "['device_counters']['qi']['device_iotlb']")" "0 0"
+  is "$(g off dev_tlb) $(r off device_counters.qi.device_iotlb)" "0 0"
 
 check "legacy + ATS, strict: boots, NICs loaded" run legacy --mode strict --iommu-opt device-iotlb=on
 counts legacy
 check "legacy + ATS: the guest read DT and enabled ATS on the two NICs only" \
-  is "$(dt legacy) $(ats legacy)" "1 nic:True nic:True $OTHERS"
+  is "$(dt legacy) $(ats legacy)" "1 True True others:0"
 check "legacy + ATS: one device-IOTLB invalidation per page-selective IOTLB one" \
   test "$(g legacy dev_tlb)" -gt 100 -a "$(g legacy dev_tlb)" = "$(g legacy iotlb_page)"
 check "legacy + ATS: guest = device, every descriptor type" agree legacy
@@ -63,14 +64,14 @@ check "legacy + ATS, lazy: guest = device, every descriptor type" agree lazy
 check "caching + ATS: boots, NICs loaded" run caching --vmode caching --mode strict --iommu-opt device-iotlb=on
 counts caching
 check "caching + ATS: forced strict; map-side flushes invalidate the IOTLB only" \
-  is "$(r caching "['result']['vtd_batching']") $(g caching dev_tlb) $(g caching iotlb_page)" \
+  is "$(r caching result.vtd_batching) $(g caching dev_tlb) $(g caching iotlb_page)" \
   "forced-strict $(g caching flush_strict) $(( $(g caching flush_map) + $(g caching flush_strict) ))"
 check "caching + ATS: guest = device, every descriptor type" agree caching
 
 check "scalable-fl + ATS: boots, NICs loaded" run scalable --vmode scalable-fl --mode strict --iommu-opt device-iotlb=on
 counts scalable
 check "scalable-fl + ATS: ATS on the NICs; one device-IOTLB per PASID-based IOTLB invalidation" \
-  is "$(ats scalable) $(g scalable dev_tlb)" "nic:True nic:True $OTHERS $(g scalable piotlb)"
+  is "$(ats scalable) $(g scalable dev_tlb)" "True True others:0 $(g scalable piotlb)"
 check "scalable-fl + ATS: guest = device, every descriptor type" agree scalable
 
 # Charged: under -icount on one vCPU (no other submitter to queue behind),
@@ -81,9 +82,10 @@ check "icount, 1 vCPU, device-IOTLB cost 0: runs" run c0 --icount --cpus 1 --mod
 check "icount, 1 vCPU, device-IOTLB cost $C ns: runs" \
   run c1 --icount --cpus 1 --mode strict --iommu-opt device-iotlb=on --iommu-opt x-qi-cost-devtlb-ns=$C
 check "device-IOTLB cost charged: spin per submission rises by $C ns x dev_tlb/submission (+-5%)" \
-  python3 - "$T/c0.json" "$T/c1.json" $C <<'EOF'
-import json, sys
-g0, g1 = (json.load(open(p))["result"]["guest_counters"] for p in sys.argv[1:3])
+  vtdpy - "$T/c0.json" "$T/c1.json" $C <<'EOF'
+import sys
+from vtdlib import record
+g0, g1 = (record.load(p).result["guest_counters"] for p in sys.argv[1:3])
 per = lambda g: g["qi_spin_ns"] / g["qi_submit_sync"]
 expect = int(sys.argv[3]) * g1["dev_tlb"] / g1["qi_submit_sync"]
 rise = per(g1) - per(g0)
