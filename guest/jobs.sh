@@ -197,11 +197,29 @@ job_memcached() {
   printf '}\n'
 }
 
-# TCP request/response server (vtd-rr) on port 12865 for a host-side client.
+# Start CONNS `sockperf server --tcp` on ADDR, ports 12865.. (one per
+# connection: sockperf 3.7 answers only one of several clients of one
+# server); their pids in $SPIDS (a server blocked in recvfrom ignores
+# SIGTERM: stop them with SIGKILL), their ports in $SPORTS.
+#   sockperf_servers JOB ADDR CONNS
+sockperf_servers() {
+  SPIDS= SPORTS=
+  i=0
+  while [ "$i" -lt "$3" ]; do
+    port=$((12865 + i))
+    sockperf server --tcp -i "$2" -p $port >/tmp/$1.$port.err 2>&1 &
+    SPIDS="$SPIDS $!" SPORTS="$SPORTS $port"
+    i=$((i + 1))
+  done
+  wait_listening "$1" $SPORTS
+}
+
+# TCP request/response servers (sockperf) on ports 12865.. for a host-side
+# client (scripts/load-sockperf; vtd-run --forward 12865+CONNS).
+#   vtd.conns (4)
 job_rr() {
   net_up || return 1
-  vtd-rr server -p 12865 2>/tmp/rr.12865.err &
-  wait_listening rr 12865 || return 1
+  sockperf_servers rr 0.0.0.0 "${P_conns:-4}" || return 1
   serve_until_done
   printf '{"job":"rr","guest_cpu_busy":%s,' "$BUSY"
   common_json
@@ -215,11 +233,12 @@ nic_packets() {
 
 # Request/response between two NICs of one guest, no host process involved
 # (vtd-run --net hub: the NICs are joined inside QEMU). The first NIC serves
-# (vtd-rr server, 10.0.3.1) in the initial network namespace; the second is
-# moved into a namespace of its own where the vtd-rr client runs (10.0.3.2),
-# so every request and response leaves through one NIC and arrives through
-# the other, both behind the IOMMU. With --icount the client's window and
-# latencies are virtual time: the figure is deterministic (docs/bench.md).
+# (one sockperf server per connection, 10.0.3.1) in the initial network
+# namespace; the second is moved into a namespace of its own where the
+# clients run (load-sockperf, 10.0.3.2), so every request and response
+# leaves through one NIC and arrives through the other, both behind the
+# IOMMU. With --icount the clients' windows and latencies are virtual time:
+# the figure is deterministic (docs/bench.md).
 #   vtd.conns (4) vtd.bytes (64) vtd.seconds (1) vtd.warmup (1)
 job_rrloop() {
   ip link set lo up
@@ -239,18 +258,17 @@ job_rrloop() {
   ip link set "$cli" netns "$ns" &&
     nsenter -t "$ns" -n sh -c "ip link set lo up && ip link set $cli up && ip addr add 10.0.3.2/24 dev $cli" ||
     { echo "rrloop: cannot move $cli into a network namespace" >&2; kill $ns; return 1; }
-  vtd-rr server -p 12865 2>/tmp/rrloop.12865.err &
-  wait_listening rrloop 12865 || { kill $ns; return 1; }
+  sockperf_servers rrloop 10.0.3.1 "${P_conns:-4}" || { kill $ns; kill -9 $SPIDS; return 1; }
   scal_start
   set -- $(cpu_jiffies); b0=$1 t0=$2
-  out=$(nsenter -t "$ns" -n vtd-rr client -s 10.0.3.1:12865 -c "${P_conns:-4}" -m "${P_bytes:-64}" \
-        -t "${P_seconds:-1}" -w "${P_warmup:-1}" 2>/tmp/rrloop.err)
+  out=$(VTD_SERVERS=$(echo $SPORTS | sed 's/[0-9][0-9]*/10.0.3.1:&/g; s/ /,/g') nsenter -t "$ns" -n \
+        load-sockperf "${P_seconds:-1}" "${P_warmup:-1}" "${P_bytes:-64}" 2>/tmp/rrloop.err)
   rc=$?
   set -- $(cpu_jiffies)
   # Packets each NIC moved, from its own namespace's /proc/net/dev.
   cpk=$(nsenter -t "$ns" -n cat /proc/net/dev | nic_packets "$cli")
   spk=$(nic_packets "$srv" </proc/net/dev)
-  kill $ns
+  kill $ns; kill -9 $SPIDS
   [ $rc -eq 0 ] && [ -n "$out" ] || { echo "rrloop: client failed: $(cat /tmp/rrloop.err)" >&2; return 1; }
   busy=$(awk -v b=$(($1 - b0)) -v t=$(($2 - t0)) 'BEGIN{printf "%.3f", t ? b / t : 0}')
   printf '{"job":"rrloop","server_nic":"%s","client_nic":"%s","client":%s,"guest_cpu_busy":%s,' \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build the guest initramfs: busybox-static + guest/init + guest/jobs.sh + the
-# static tools (dma_map_benchmark from the kernel build, ours from guest/).
+# Build the guest initramfs: busybox-static + guest/init + guest/jobs.sh +
+# dma_map_benchmark from the kernel build, memcached and sockperf (with
+# scripts/load-sockperf, the request/response client job rrloop runs).
 # Further host binaries can be added with their libraries (fio: its ~60
 # libraries make the archive 4x larger, so only the fio runs boot that one).
 #   build-initramfs.sh KERNEL_OUT_DIR OUTPUT.cpio.gz [BINARY...]
@@ -39,9 +40,9 @@ add_binary() {
   done
 }
 add_binary memcached
+add_binary sockperf
+cp "$TOP/scripts/load-sockperf" "$root/bin/"
 for b in "$@"; do add_binary "$b"; done
-tools=$("$TOP/scripts/build-tools.sh")
-cp "$tools/vtd-rr" "$root/bin/"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 mkdir -p "$(dirname "$out")"

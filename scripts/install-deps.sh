@@ -9,6 +9,7 @@ PKGS=(
   bc libelf-dev libssl-dev
   busybox-static seabios qemu-system-data ipxe-qemu
   gnuplot-nox memcached libmemcached-tools iproute2 util-linux file
+  sockperf  # TCP ping-pong request/response load (jobs rr, rrloop; scripts/load-sockperf)
   fio  # the storage workload, in the guest's initramfs-fio (job fio)
   perl  # TAP::Parser (the parser behind prove) for tests/run-tests
   clang libclang-rt-14-dev llvm  # make fuzz: libFuzzer + sanitizer runtimes, llvm-cov/llvm-profdata

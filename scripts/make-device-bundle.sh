@@ -11,7 +11,7 @@ set -euo pipefail
 OUT=$(realpath -m "${1:-$TOP/build/device-bundle}")
 ROOT=$OUT/rootfs
 
-for f in qemu-system-x86_64 bzImage initramfs.cpio.gz tools/vtd-rr qemu/qemu-bundle; do
+for f in qemu-system-x86_64 bzImage initramfs.cpio.gz qemu/qemu-bundle; do
   [ -e "$TOP/build/$f" ] || die "build/$f is missing; run 'make build' first"
 done
 PY=/usr/bin/python3
@@ -41,10 +41,11 @@ put_elf() { put "$1"; put_libs "$1"; }
 
 say "programs and their libraries"
 # The scripts' shebangs and subprocesses: python3, bash (load-memcaslap),
-# /bin/sh (host load commands), the tools load-memcaslap calls, unshare + ip
-# (vtd-run --net tap), memcaslap; busybox (static) sets up the root (./run).
-for p in "$PY" /usr/bin/env /bin/sh /usr/bin/bash /usr/bin/memcaslap /usr/bin/unshare /usr/sbin/ip \
-         /usr/bin/{cat,tr,wc,head,tail,grep,sed,mktemp,rm,timeout,sleep,mkdir,nproc,uname,ls}; do
+# /bin/sh (host load commands, load-sockperf), the tools the load scripts
+# call, unshare + ip (vtd-run --net tap), memcaslap, sockperf; busybox
+# (static) sets up the root (./run).
+for p in "$PY" /usr/bin/env /bin/sh /usr/bin/bash /usr/bin/memcaslap /usr/bin/sockperf /usr/bin/unshare \
+         /usr/sbin/ip /usr/bin/{cat,tr,wc,head,tail,grep,sed,mktemp,rm,timeout,sleep,mkdir,nproc,uname,ls,awk,sort}; do
   [ -x "$p" ] || die "$p is missing (scripts/install-deps.sh installs it)"
   put_elf "$p"
 done
@@ -63,7 +64,7 @@ for so in "$ROOT$stdlib"/lib-dynload/*.so; do put_elf "${so#"$ROOT"}"; done
 
 say "QEMU (stripped), firmware, guest kernel and initramfs"
 V=$ROOT/vtd
-mkdir -p "$V/build/tools"
+mkdir -p "$V/build"
 strip --strip-unneeded -o "$V/build/qemu-system-x86_64" "$(realpath "$TOP/build/qemu-system-x86_64")"
 put_libs "$V/build/qemu-system-x86_64"
 # QEMU looks for its data in <binary's folder>/qemu-bundle/<configured datadir>;
@@ -75,7 +76,6 @@ for f in bios-256k.bin kvmvapic.bin linuxboot_dma.bin linuxboot.bin multiboot_dm
   cp -L "$TOP/build/qemu/qemu-bundle/$fw/$f" "$V/build/qemu-bundle/$fw/"
 done
 cp -L "$TOP/build/bzImage" "$TOP/build/initramfs.cpio.gz" "$V/build/"
-cp -L "$TOP/build/tools/vtd-rr" "$V/build/tools/"
 cp -r "$TOP/scripts" "$TOP/configs" "$V/"
 find "$V/scripts" -name __pycache__ -prune -exec rm -rf {} +
 cp "$TOP/scripts/device-bundle-run" "$OUT/run"
@@ -86,7 +86,8 @@ say "manifest"
   echo "commit=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)"
   grep -E '^(QEMU|LINUX)_VERSION=' "$TOP/configs/sources.lock"
   echo "python=$pyver"
-  (cd "$V/build" && sha256sum qemu-system-x86_64 bzImage initramfs.cpio.gz tools/vtd-rr)
+  (cd "$V/build" && sha256sum qemu-system-x86_64 bzImage initramfs.cpio.gz)
+  echo "sockperf=$(dpkg-query -W -f='${Version}' sockperf)"
 } >"$OUT/MANIFEST"
 
 tar -C "$(dirname "$OUT")" -czf "$OUT.tar.gz" "$(basename "$OUT")"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The network workloads through a NIC behind the IOMMU: memcached + memcaslap
-# and vtd-rr over a tap in the runner's own network namespace, and over slirp;
+# and sockperf over a tap in the runner's own network namespace, and over slirp;
 # the host-side CPU shares that the bottleneck check reads are recorded.
 . "$(dirname "$0")/../lib/tap.sh"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
@@ -70,13 +70,14 @@ shares() { # the vCPU thread and at least one other QEMU thread; load and guest 
 check "host CPU shares recorded: the vCPU thread, the main loop, the load generator" shares
 check "the host's own namespace has no tap device left" bash -c "! ip link show vtdtap0 >/dev/null 2>&1"
 
-check "tap: vtd-rr (2 vCPUs, e1000e, strict) request/response" bash -c \
-  "'$VTD_RUN' --net tap --mode strict --device e1000e --forward 12865 --timeout 150 \
-   --host-load '$TOP/build/tools/vtd-rr client -s \$VTD_SERVERS -c 4 -t 2 -w 1' --json '$T/rr.json' rr >/dev/null 2>'$T/rr.err'"
+check "tap: sockperf (2 vCPUs, e1000e, strict) request/response, 4 guest servers" bash -c \
+  "'$VTD_RUN' --net tap --mode strict --device e1000e --forward 12865+4 --timeout 150 \
+   --host-load '$TOP/scripts/load-sockperf 2 1' --json '$T/rr.json' rr >/dev/null 2>'$T/rr.err'"
 load_record RR "$T/rr.json"
-check "rr: transactions counted, latency percentiles ordered" \
-  awk -v n="${RR[host_load.result.transactions]}" -v p50="${RR[host_load.result.latency_us.p50]}" \
-    -v p99="${RR[host_load.result.latency_us.p99]}" 'BEGIN {exit !(n > 0 && p50 != "" && p50 <= p99)}'
+check "rr: sockperf on 4 connections counted transactions, latency percentiles ordered" \
+  awk -v t="${RR[host_load.result.tool]}" -v c="${RR[host_load.result.connections]}" \
+    -v n="${RR[host_load.result.transactions]}" -v p50="${RR[host_load.result.latency_us.p50]}" \
+    -v p99="${RR[host_load.result.latency_us.p99]}" 'BEGIN {exit !(t == "sockperf" && c == 4 && n > 0 && p50 != "" && p50 <= p99)}'
 
 check "user (slirp): memcached (2 vCPUs, virtio-net, strict) with forwarded ports" bash -c \
   "'$VTD_RUN' --mode strict --device virtio-net --forward 11211+2 --timeout 150 \
@@ -87,7 +88,7 @@ check "user: two instances served the load" test "${U[result.instances]}" = 2 -a
 check "--net tap without a NIC is refused by name" bash -c \
   "'$VTD_RUN' --net tap info 2>&1 | grep -q -- '--net tap needs a NIC'"
 
-# Deterministic network figure: 1 vCPU under icount, vtd-rr between two e1000e
+# Deterministic network figure: 1 vCPU under icount, sockperf between two e1000e
 # NICs of the guest joined on a QEMU hub, the cost model's typical invalidation
 # costs on; each point twice. Under icount the figure is a function of the
 # guest's instructions and the charged cost only, so the two runs' ratios to
