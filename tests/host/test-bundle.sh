@@ -32,6 +32,12 @@ check "tap network + memcaslap inside the root" bash -c \
    --host-load 'scripts/load-memcaslap 2 16 1' --timeout 150 --json results/mc.json memcached >/dev/null 2>'$T/mc.err'"
 load_record MC "$B/results/mc.json"
 check "tap: memcaslap transactions came back" test "${MC[host_load.result.tps]:-0}" -gt 0
+check "tap network + sockperf (request/response, 2 connections) inside the root" bash -c \
+  "'$B/run' exec scripts/vtd-run --net tap --mode off --cpus 1 --device virtio-net --forward 12865+2 \
+   --host-load 'scripts/load-sockperf 1 1' --timeout 150 --json results/rr.json rr conns=2 >/dev/null 2>'$T/rr.err'"
+load_record RR "$B/results/rr.json"
+check "tap: sockperf transactions on 2 connections came back" \
+  test "${RR[host_load.result.tool]} ${RR[host_load.result.connections]}" = "sockperf 2" -a "${RR[host_load.result.transactions]:-0}" -gt 0
 
 cat >"$T/tiny.ini" <<'INI'
 [tiny]
@@ -55,5 +61,5 @@ if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
 else
   skip "unprivileged user: unpack and run check" "no 'nobody' user or setpriv"
 fi
-for f in make check mc bench; do [ -s "$T/$f.err" ] && tail -2 "$T/$f.err" | sed 's/^/# /'; done
+for f in make check mc rr bench; do [ -s "$T/$f.err" ] && tail -2 "$T/$f.err" | sed 's/^/# /'; done
 done_testing
