@@ -203,11 +203,11 @@ job_memcached() {
 # SIGTERM: stop them with SIGKILL), their ports in $SPORTS.
 #   sockperf_servers JOB ADDR CONNS
 sockperf_servers() {
-  SPIDS= SPORTS=
+  SPIDS='' SPORTS=''
   i=0
   while [ "$i" -lt "$3" ]; do
     port=$((12865 + i))
-    sockperf server --tcp -i "$2" -p $port >/tmp/$1.$port.err 2>&1 &
+    sockperf server --tcp -i "$2" -p $port >"/tmp/$1.$port.err" 2>&1 &
     SPIDS="$SPIDS $!" SPORTS="$SPORTS $port"
     i=$((i + 1))
   done
