@@ -182,6 +182,7 @@ job_memcached() {
     i=$((i + 1))
   done
   wait_listening memcached $ports || return 1
+  scal_start
   serve_until_done
   gets=0 sets=0
   for port in $ports; do
@@ -191,8 +192,8 @@ job_memcached() {
     [ -n "$g" ] && [ -n "$t" ] || { echo "memcached: no stats from port $port" >&2; return 1; }
     gets=$((gets + g)) sets=$((sets + t))
   done
-  printf '{"job":"memcached","instances":%s,"cmd_get":%s,"cmd_set":%s,"guest_cpu_busy":%s,' \
-    "$n" "$gets" "$sets" "$BUSY"
+  printf '{"job":"memcached","instances":%s,"cmd_get":%s,"cmd_set":%s,"guest_cpu_busy":%s,"guest_counters":%s,' \
+    "$n" "$gets" "$sets" "$BUSY" "$(scal_json)"
   common_json
   printf '}\n'
 }
