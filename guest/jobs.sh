@@ -221,8 +221,9 @@ sockperf_servers() {
 job_rr() {
   net_up || return 1
   sockperf_servers rr 0.0.0.0 "${P_conns:-4}" || return 1
+  scal_start
   serve_until_done
-  printf '{"job":"rr","guest_cpu_busy":%s,' "$BUSY"
+  printf '{"job":"rr","guest_cpu_busy":%s,"guest_counters":%s,' "$BUSY" "$(scal_json)"
   common_json
   printf '}\n'
 }
