@@ -4,7 +4,7 @@
 #   make check      the whole test suite; last line "N passed, N failed"
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
-.PHONY: all deps build qemu kernel tools initramfs quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug fuzz fuzz-run relock clean help
+.PHONY: all deps build qemu kernel initramfs quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug fuzz fuzz-run relock clean help
 
 all: build quick
 
@@ -15,10 +15,7 @@ deps:
 	@scripts/install-deps.sh
 
 # build/ holds links to the cached artifacts the runner uses by default.
-build: deps qemu kernel tools initramfs
-
-tools: deps
-	@scripts/build-tools.sh >/dev/null
+build: deps qemu kernel initramfs
 
 qemu: deps
 	@mkdir -p build
@@ -32,7 +29,7 @@ kernel: deps
 	@d=$$(scripts/build-kernel.sh --stock) && ln -sfn "$$d" build/kernel-stock
 
 # initramfs-fio: the same plus Debian's fio and its libraries (job fio).
-initramfs: kernel tools
+initramfs: kernel
 	@scripts/build-initramfs.sh build/kernel build/initramfs.cpio.gz >/dev/null
 	@scripts/build-initramfs.sh build/kernel build/initramfs-fio.cpio.gz fio >/dev/null
 
