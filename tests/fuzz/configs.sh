@@ -14,7 +14,9 @@ fuzz_config() {
   FUZZ_SEEDS=legacy
   case $1 in
     vtd) iommu+=,device-iotlb=on ;;
-    vtd-cm) iommu+=,device-iotlb=on,caching-mode=on ;;
+    # no preset charges resync-page: set it, so the domain walk that counts
+    # the pages to resync (vtd_present_pages) runs on fuzzed tables
+    vtd-cm) iommu+=,device-iotlb=on,caching-mode=on,x-qi-cost-resync-page-ns=100 ;;
     # QEMU 10.0: "PASID based device IOTLB is not supported", so no device-iotlb
     vtd-sm) iommu+=,x-scalable-mode=on,x-pasid-mode=on; FUZZ_SEEDS=scalable ;;
     *) echo "fuzz_config: unknown configuration '$1' (known: $FUZZ_CONFIGS)" >&2; return 1 ;;
