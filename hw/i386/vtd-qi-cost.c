@@ -128,6 +128,7 @@ typedef struct VTDQiCostStats {
     uint64_t drained;           /* events finished early by drains */
     uint64_t discarded;         /* events dropped by IOMMU reset */
     uint64_t status_errors;     /* deferred status writes that failed */
+    uint64_t resync_walk_truncated; /* resync walks stopped at the cap */
     /* per cost class: descriptors charged (page: 4 KiB pages), their ns */
     uint64_t class_count[VTD_QI_COST__MAX];
     uint64_t class_ns[VTD_QI_COST__MAX];
@@ -173,33 +174,40 @@ static const VTDQiCostKind vtd_qi_cost_kind[VTD_DESC__MAX] = {
  * Pages a caching-mode vIOMMU resynchronises on the host for IOTLB
  * descriptor @d of class @cls (@pages: 2^AM of a page-selective one):
  * the pages it names, or for a domain-wide or global one the pages
- * present in the domain's tables (upstream's walk, vtd_present_pages()).
+ * present in the domain's tables (upstream's walk, vtd_present_pages()),
+ * as far as VTD_QI_COST_RESYNC_WALK_MAX table entries take the walk.
  * Only asked when the resync cost is not 0 (caching mode, no first-stage
  * tables): the walk is work done only to charge it.
  */
 static uint64_t vtd_qi_cost_resync_pages(VTDQiCost *c, VTDDescClass cls,
                                          const VTDInvDesc *d, unsigned pages)
 {
+    bool all = false;
+    uint16_t did;
     uint64_t n;
+    bool whole;
 
     switch (cls) {
     case VTD_DESC_IOTLB_PAGE:
     case VTD_DESC_PIOTLB_PAGE:
         return pages;
     case VTD_DESC_IOTLB_DOMAIN:
-        n = vtd_present_pages(c->iommu, false, VTD_INV_DESC_IOTLB_DID(d->lo));
+        did = VTD_INV_DESC_IOTLB_DID(d->lo);
         break;
     case VTD_DESC_PIOTLB_PASID:
-        n = vtd_present_pages(c->iommu, false,
-                              VTD_INV_DESC_PIOTLB_DID(d->val[0]));
+        did = VTD_INV_DESC_PIOTLB_DID(d->val[0]);
         break;
     case VTD_DESC_IOTLB_GLOBAL:
-        n = vtd_present_pages(c->iommu, true, 0);
+        all = true;
+        did = 0;
         break;
     default:
         return 0;
     }
-    trace_vtd_qi_cost_resync(cls, n);
+    whole = vtd_present_pages(c->iommu, all, did,
+                              VTD_QI_COST_RESYNC_WALK_MAX, &n);
+    c->st.resync_walk_truncated += !whole;
+    trace_vtd_qi_cost_resync(cls, n, !whole);
     return n;
 }
 
@@ -542,6 +550,7 @@ QDict *vtd_qi_cost_to_qdict(IntelIOMMUState *s)
     qdict_put_int(root, "drained", st.drained);
     qdict_put_int(root, "discarded", st.discarded);
     qdict_put_int(root, "status_errors", st.status_errors);
+    qdict_put_int(root, "resync_walk_truncated", st.resync_walk_truncated);
     qdict_put_int(root, "pending", c ? g_queue_get_length(&c->events) : 0);
     qdict_put_int(root, "busy_until_ns", c ? c->busy_until : 0);
     return root;

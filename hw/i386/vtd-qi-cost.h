@@ -27,6 +27,14 @@
 /* Largest x-qi-cost-scale, percent */
 #define VTD_QI_COST_MAX_SCALE       100000
 
+/*
+ * Table entries one descriptor's resync walk may read: the tables of just
+ * under 4 GiB mapped in 4 KiB pages (2048 full leaf tables).  Guest tables
+ * whose levels all point at one next table make the walk 512^3..512^4
+ * entries long; it stops here and charges what it counted.
+ */
+#define VTD_QI_COST_RESYNC_WALK_MAX (1ULL << 20)
+
 /* Cost classes: one x-qi-cost-<name>-ns property each */
 typedef enum VTDQiCostKind {
     VTD_QI_COST_CC_GLOBAL,      /* context-cache, global */

@@ -659,19 +659,24 @@ static int64_t vtd_time_desc(VtdQt *v, uint64_t lo, uint64_t hi)
     return vtd_time_to_status(v);
 }
 
-/* charged.resync-page since the last stats reset: pages and ns */
+/*
+ * charged.resync-page since the last stats reset: pages and ns, and the
+ * resync walks stopped at their cap
+ */
 static void vtd_assert_resync(VtdQt *v, const char *what, int64_t pages,
-                              int64_t ns)
+                              int64_t ns, int64_t truncated)
 {
     QDict *d = vtd_stats(v);
     int64_t got_pages = vtd_qt_get(d, "charged.resync-page.count");
     int64_t got_ns = vtd_qt_get(d, "charged.resync-page.ns");
+    int64_t got_trunc = vtd_qt_get(d, "resync_walk_truncated");
 
     qobject_unref(d);
-    if (got_pages != pages || got_ns != ns) {
+    if (got_pages != pages || got_ns != ns || got_trunc != truncated) {
         g_error("%s: resync-page charged %" PRId64 " pages, %" PRId64
-                " ns; expected %" PRId64 " pages, %" PRId64 " ns", what,
-                got_pages, got_ns, pages, ns);
+                " ns, %" PRId64 " walks truncated; expected %" PRId64
+                " pages, %" PRId64 " ns, %" PRId64 " truncated", what,
+                got_pages, got_ns, got_trunc, pages, ns, truncated);
     }
     vtd_qt_qom_set_true(v->qts, "x-qi-cost-stats-reset");
 }
@@ -706,19 +711,20 @@ static void test_resync(void)
 
     g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_PAGE),
                                   IOVA_BASE), ==, RESYNC_NS);
-    vtd_assert_resync(v, "PSI AM=0", 1, RESYNC_NS);
+    vtd_assert_resync(v, "PSI AM=0", 1, RESYNC_NS, 0);
     g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_PAGE),
                                   IOVA_BASE | 3), ==, 8 * RESYNC_NS);
-    vtd_assert_resync(v, "PSI AM=3", 8, 8 * RESYNC_NS);
+    vtd_assert_resync(v, "PSI AM=3", 8, 8 * RESYNC_NS, 0);
     g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_DOMAIN), 0),
                     ==, present * RESYNC_NS);
-    vtd_assert_resync(v, "DSI of edu's domain", present, present * RESYNC_NS);
+    vtd_assert_resync(v, "DSI of edu's domain", present, present * RESYNC_NS,
+                      0);
     g_assert_cmpint(vtd_time_desc(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_DOMAIN,
                                                 EDU_DID + 1), 0), ==, 0);
-    vtd_assert_resync(v, "DSI of a domain without tables", 0, 0);
+    vtd_assert_resync(v, "DSI of a domain without tables", 0, 0, 0);
     g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_GLOBAL), 0),
                     ==, present * RESYNC_NS);
-    vtd_assert_resync(v, "global", present, present * RESYNC_NS);
+    vtd_assert_resync(v, "global", present, present * RESYNC_NS, 0);
     vtd_qt_stop(v);
 
     /* caching mode off: the property costs nothing (the wait costs 100) */
@@ -731,7 +737,7 @@ static void test_resync(void)
     d = vtd_stats(v);
     g_assert_cmpint(vtd_qt_get(d, "costs.resync-page"), ==, 0);
     qobject_unref(d);
-    vtd_assert_resync(v, "caching-mode=off", 0, 0);
+    vtd_assert_resync(v, "caching-mode=off", 0, 0, 0);
     vtd_qt_stop(v);
 
     /* caching mode on, property 0 (its default): nothing charged */
@@ -741,7 +747,7 @@ static void test_resync(void)
                                   IOVA_BASE | 3), ==, 100);
     g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_DOMAIN), 0),
                     ==, 100);
-    vtd_assert_resync(v, "x-qi-cost-resync-page-ns=0", 0, 0);
+    vtd_assert_resync(v, "x-qi-cost-resync-page-ns=0", 0, 0, 0);
     vtd_qt_stop(v);
 }
 
@@ -755,7 +761,65 @@ static void test_resync_pasid(void)
                                   VTD_INV_DESC_PIOTLB_PSI_IN_PASID |
                                   ROW_DID | ROW_PASID, PSI_ADDR | 2),
                     ==, 4 * RESYNC_NS);
-    vtd_assert_resync(v, "PASID-IOTLB PSI AM=2", 4, 4 * RESYNC_NS);
+    vtd_assert_resync(v, "PASID-IOTLB PSI AM=2", 4, 4 * RESYNC_NS, 0);
+    vtd_qt_stop(v);
+}
+
+/*
+ * A domain whose tables make the resync walk unbounded: every entry of
+ * the 3-level table and of the 2-level table points at the one next
+ * table, whose last CAP_PAGES entries are present 4 KiB pages.  A full
+ * walk would read 512 + 512^2 + 512^3 entries (512^2 * CAP_PAGES pages);
+ * it reads VTD_QI_COST_RESYNC_WALK_MAX (2^20) and stops: each top-level
+ * entry costs 1 + 512 * (1 + 512) = 262,657 reads, and 2^20 = 3 * 262,657
+ * + 1 + 508 * 513, so it ends exactly after the 3 * 512 + 508 = 2044th
+ * leaf table: 2044 * CAP_PAGES pages charged (one read fewer would miss
+ * the last present entry), one truncation counted per walk.
+ */
+#define CAP_PAGES           25
+#define CAP_LEAF_TABLES     2044
+
+static void test_resync_walk_cap(void)
+{
+    const int64_t pages = CAP_LEAF_TABLES * CAP_PAGES;
+    VtdQt *v = vtd_qt_start("caching-mode=on,x-qi-cost-resync-page-ns=1", "",
+                            0, 0);
+    uint64_t table[512];
+    unsigned i, iqh;
+
+    for (i = 0; i < 512; i++) {
+        table[i] = cpu_to_le64(SL_L2 | VTD_SL_R | VTD_SL_W);
+    }
+    qtest_memwrite(v->qts, SL_L3, table, sizeof(table));
+    for (i = 0; i < 512; i++) {
+        table[i] = cpu_to_le64(SL_L1 | VTD_SL_R | VTD_SL_W);
+    }
+    qtest_memwrite(v->qts, SL_L2, table, sizeof(table));
+    for (i = 0; i < 512; i++) {
+        table[i] = i < 512 - CAP_PAGES ? 0 :
+            cpu_to_le64((DATA_BASE + i * 0x1000ULL) | VTD_SL_R | VTD_SL_W);
+    }
+    qtest_memwrite(v->qts, SL_L1, table, sizeof(table));
+
+    /* charged when processed; done at 1 ns per page, the wait costs 0 */
+    iqh = vtd_qt_iqh(v);
+    qtest_writel(v->qts, WAIT_STATUS, 0);
+    vtd_qt_qi_push(v, DESC_EDU(VTD_INV_DESC_IOTLB_DOMAIN), 0);
+    vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
+    vtd_qt_qi_kick(v);
+    g_assert_false(vtd_qt_iqe(v));
+    vtd_assert_resync(v, "DSI, walk capped", pages, pages, 1);
+    qtest_clock_step(v->qts, pages - 1);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, iqh);
+    g_assert_cmphex(vtd_status(v), ==, 0);
+    qtest_clock_step(v->qts, 1);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, iqh + 2);
+    g_assert_cmphex(vtd_status(v), ==, STATUS_DONE);
+
+    /* global: one walk over every domain, capped the same way */
+    g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_GLOBAL), 0),
+                    ==, pages);
+    vtd_assert_resync(v, "global, walk capped", pages, pages, 1);
     vtd_qt_stop(v);
 }
 
@@ -862,6 +926,7 @@ int main(int argc, char **argv)
     ADD("migration", test_migration);
     ADD("resync", test_resync);
     ADD("resync-pasid", test_resync_pasid);
+    ADD("resync-walk-cap", test_resync_walk_cap);
 #undef ADD
 
     return g_test_run();
