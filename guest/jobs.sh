@@ -4,7 +4,6 @@
 # JSON helpers: keep values simple (numbers, words).
 jstr() { printf '"%s"' "$(echo "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 
-# "bdf":"type" for every PCI device with an IOMMU group, as a JSON object.
 # Whether the kernel enabled ATS on PCI device DIR: the Enable bit (15) of
 # the ATS Control register (offset 6) of the ATS extended capability (ID
 # 0x000f), found by walking the extended capability list from 0x100.
@@ -23,6 +22,7 @@ ats_enabled() {
   echo false
 }
 
+# "bdf":{vendor, device, group, type, ats} for every PCI device with an IOMMU group, as a JSON object.
 iommu_groups_json() {
   sep=
   printf '{'
