@@ -105,6 +105,11 @@ for ser, vm, pts in (("rl", "legacy", (("off", 10000, "upstream"), ("strict", 70
                                               ("percpu", 9500, "upstream"), ("shadow", 9000, "upstream")))):
     for mode, tps, b in pts:
         recs[f"{ser}-{mode}"] = rl(ser, vm, mode, tps, b)
+# Legacy with device-IOTLB (ATS NICs): a configuration row of its own.
+for mode, tps in (("off", 10000), ("strict", 6600), ("percpu", 8800)):
+    r = rl("rla", "legacy", mode, tps)
+    r.devices, r.iommu_opts = ["virtio-net-ats", "virtio-net-ats"], {"device-iotlb": "on"}
+    recs[f"rla-{mode}"] = r
 for name, r in recs.items():
     r.versions, r.host = {"QEMU_VERSION": "q", "LINUX_VERSION": "l"}, {"cpus": 2, "kernel": "k"}
     r.write(os.path.join(raw, name + ".json"))
@@ -167,6 +172,10 @@ check "configurations, network: caching, the forced strict named" \
   grep -qF '| caching | rlc | 1 | 10000 | 50.0 (forced-strict) | 80.0 (kept) | 82.0 (forced-strict) |' "$R"
 check "configurations, network: scalable-fl 60.0 / 95.0 / 90.0" \
   grep -qF '| scalable-fl | rls | 1 | 10000 | 60.0 | 95.0 | 90.0 |' "$R"
+check "configurations, network: legacy + device-IOTLB a row of its own, after legacy" bash -c \
+  "grep -qF '| legacy + device-IOTLB | rla | 1 | 10000 | 66.0 | 88.0 | – |' '$R' &&
+   [ \$(grep -n '^| legacy | rl |' '$R' | cut -d: -f1) -lt \$(grep -n '^| legacy + device-IOTLB |' '$R' | cut -d: -f1) ] &&
+   [ \$(grep -n '^| legacy + device-IOTLB |' '$R' | cut -d: -f1) -lt \$(grep -n '^| caching | rlc |' '$R' | cut -d: -f1) ]"
 check "network CSV carries the main-loop share" bash -c "head -1 '$T/network.csv' | grep -q main_loop"
 
 # The loader checks the record version: a record from a newer writer is
