@@ -10,7 +10,6 @@
 # device-iotlb off (upstream's default) nothing of this happens.
 . "$(dirname "$0")/../lib/tap.sh"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-CMP=$TOP/scripts/vtd-compare
 
 # Two virtio-net-ats NICs (vtd-run: virtio-net, ats=on, each behind a root
 # port) on a hub; the record goes into the array R_<name>.
@@ -36,8 +35,6 @@ ats() {
 }
 # ecap bit 2 (DT, VT-d spec 11.4.3): the device-IOTLB capability the guest read.
 dt() { echo $(( $(r "$1" result.vtd_ecap) >> 2 & 1 )); }
-is() { [ "$1" = "$2" ] || { diag "got '$1', want '$2'"; return 1; }; }
-agree() { "$CMP" "$T/$1.json" >"$T/$1.cmp" || { sed 's/^/# /' "$T/$1.cmp"; return 1; }; }
 counts() { diag "$1: unmaps=$(g "$1" unmaps) iotlb_page=$(g "$1" iotlb_page) iotlb_domain=$(g "$1" iotlb_domain)" \
   "piotlb=$(g "$1" piotlb) dev_tlb=$(g "$1" dev_tlb) flush_map=$(g "$1" flush_map) flush_strict=$(g "$1" flush_strict)"; }
 
@@ -53,26 +50,26 @@ check "legacy + ATS: the guest read DT and enabled ATS on the two NICs only" \
   is "$(dt legacy) $(ats legacy)" "1 True True others:0"
 check "legacy + ATS: one device-IOTLB invalidation per page-selective IOTLB one" \
   test "$(g legacy dev_tlb)" -gt 100 -a "$(g legacy dev_tlb)" = "$(g legacy iotlb_page)"
-check "legacy + ATS: guest = device, every descriptor type" agree legacy
+check "legacy + ATS: guest = device, every descriptor type" agree "$T/legacy.json"
 
 check "legacy + ATS, lazy: boots, NICs loaded" run lazy --mode lazy --iommu-opt device-iotlb=on
 counts lazy
 check "legacy + ATS, lazy: the deferred domain flushes carry device-IOTLB ones" \
   test "$(g lazy dev_tlb)" -gt 0 -a "$(g lazy iotlb_page)" = 0
-check "legacy + ATS, lazy: guest = device, every descriptor type" agree lazy
+check "legacy + ATS, lazy: guest = device, every descriptor type" agree "$T/lazy.json"
 
 check "caching + ATS: boots, NICs loaded" run caching --vmode caching --mode strict --iommu-opt device-iotlb=on
 counts caching
 check "caching + ATS: forced strict; map-side flushes invalidate the IOTLB only" \
   is "$(r caching result.vtd_batching) $(g caching dev_tlb) $(g caching iotlb_page)" \
   "forced-strict $(g caching flush_strict) $(( $(g caching flush_map) + $(g caching flush_strict) ))"
-check "caching + ATS: guest = device, every descriptor type" agree caching
+check "caching + ATS: guest = device, every descriptor type" agree "$T/caching.json"
 
 check "scalable-fl + ATS: boots, NICs loaded" run scalable --vmode scalable-fl --mode strict --iommu-opt device-iotlb=on
 counts scalable
 check "scalable-fl + ATS: ATS on the NICs; one device-IOTLB per PASID-based IOTLB invalidation" \
   is "$(ats scalable) $(g scalable dev_tlb)" "True True others:0 $(g scalable piotlb)"
-check "scalable-fl + ATS: guest = device, every descriptor type" agree scalable
+check "scalable-fl + ATS: guest = device, every descriptor type" agree "$T/scalable.json"
 
 # Charged: under -icount on one vCPU (no other submitter to queue behind),
 # the guest's time in qi_submit_sync per submission rises by the device-IOTLB

@@ -25,7 +25,6 @@ bdf() { # name vendor device
 }
 # Type of the IOMMU group holding vendor:device.
 gtype() { local b; b=$(bdf "$@"); [ "$b" = none ] && echo none || f "$1" "result.iommu_groups.$b.type"; }
-is() { [ "$1" = "$2" ] || { diag "got '$1', want '$2'"; return 1; }; }
 
 EDU="0x1234 0x11e8"
 check "lazy: boots" boot lazy --mode lazy info

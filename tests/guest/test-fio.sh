@@ -20,7 +20,7 @@ g() { r "$1" "guest_counters.$2"; }
 # shutdown at poweroff then frees its MSI-X vectors: IEC index invalidations,
 # each with its wait, that only the device counts. Those two may differ, by
 # the same amount; everything else is exact.
-agree() {
+agree_but_poweroff() {
   "$CMP" "$T/$1.json" >"$T/$1.cmp"
   awk '/<-- MISMATCH/ {d[$1] = $3 - $2; n++} END {
     exit !(n == 0 || (n == 2 && d["iec_index"] > 0 && d["iec_index"] == d["wait"])) }' "$T/$1.cmp" ||
@@ -35,7 +35,7 @@ for m in strict percpu shadow; do
   dev=$(r $m device)
   check "$m: reads done ($(r $m iops) IOPS), NVMe $dev in a translated domain" \
     eval '[ "$(r $m iops)" -gt 0 ] && [[ $(r $m "iommu_groups.0000:${dev#0000:}.type") == DMA* ]]'
-  check "$m: guest = device, every descriptor type but the poweroff's interrupt-entry flushes" agree $m
+  check "$m: guest = device, every descriptor type but the poweroff's interrupt-entry flushes" agree_but_poweroff $m
 done
 u=$(g strict unmaps)
 check "strict: one page-selective invalidation per unmap ($u)" test "$(g strict iotlb_page)" = "$u" -a "$u" -gt 0

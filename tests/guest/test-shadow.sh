@@ -22,7 +22,6 @@ run() { # name mode [vtd-run options] job params...
 r() { rv "R_${1//-/_}" "$2"; }
 g() { r "$1" "result.guest_counters.$2"; }
 dev() { r "$1" "device_counters.$2"; }
-is() { [ "$1" = "$2" ] || { diag "got '$1', want '$2'"; return 1; }; }
 
 for m in strict shadow; do
   check "$m: edu moves the right bytes through streaming mappings (edu_dmacheck)" run "check-$m" "$m" dmacheck

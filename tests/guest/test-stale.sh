@@ -25,7 +25,6 @@ boot() { # name vtd-run-args...
 }
 m() { rv "R_$1" "result.module.$2"; }          # the module's result
 a() { rv "R_$1" "device_counters.audit.$2"; }  # the device's audit
-is() { [ "$1" = "$2" ] || { diag "got '$1', want '$2'"; return 1; }; }
 le() { [ "$1" -le "$2" ] || { diag "$1 > $2"; return 1; }; }
 
 check "strict: job stale runs with x-audit=on" boot strict --mode strict stale rounds=$ROUNDS len=$LEN

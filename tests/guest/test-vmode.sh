@@ -7,7 +7,6 @@
 # descriptors. Guest-counted = device-counted descriptors in each.
 . "$(dirname "$0")/../lib/tap.sh"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-CMP=$TOP/scripts/vtd-compare
 
 # The record goes into the array R_<name>.
 run() { # name vtd-run-args...
@@ -19,8 +18,6 @@ run() { # name vtd-run-args...
 r() { rv "R_${1//-/_}" "$2"; }
 g() { r "$1" "result.guest_counters.$2"; }
 gtype() { r "$1" "result.iommu_groups.$(r "$1" result.device).type"; }  # edu's (the benchmark's device)
-is() { [ "$1" = "$2" ] || { diag "got '$1', want '$2'"; return 1; }; }
-agree() { "$CMP" "$T/$1.json" >"$T/$1.cmp" || { sed 's/^/# /' "$T/$1.cmp"; return 1; }; }
 
 # ecap bits (VT-d spec 11.4.3): scalable mode, first- and second-stage tables.
 ecap_has() { (( $(r "$1" result.vtd_ecap) >> $2 & 1 )); }
@@ -42,7 +39,7 @@ diag "caching: unmaps=$u flush_map=$(g caching flush_map) flush_strict=$(g cachi
 check "caching: one map-side flush per map ($u unmaps = maps)" is "$(g caching flush_map)" "$u"
 check "caching: page-selective descriptors = map-side + unmap-side flushes" \
   is "$(g caching iotlb_page)" "$(( $(g caching flush_map) + $(g caching flush_strict) ))"
-check "caching: guest = device, every descriptor type" agree caching
+check "caching: guest = device, every descriptor type" agree "$T/caching.json"
 
 check "caching + percpu: boots, runs the benchmark" \
   run caching-percpu --vmode caching --mode percpu
@@ -57,7 +54,7 @@ check "caching + percpu: every unmap deferred, every map flushed" \
   test "$(g caching-percpu fq_queued) $(g caching-percpu flush_map) $(g caching-percpu flush_strict)" = "$u $u 0"
 check "caching + percpu: page-selective descriptors only on the map side" \
   is "$(g caching-percpu iotlb_page)" "$(g caching-percpu flush_map)"
-check "caching + percpu: guest = device, every descriptor type" agree caching-percpu
+check "caching + percpu: guest = device, every descriptor type" agree "$T/caching-percpu.json"
 
 check "scalable-fl: boots, runs the benchmark" run scalable --vmode scalable-fl --mode lazy
 check "scalable-fl: the guest reads scalable mode and first-stage tables only" first_stage_only scalable
@@ -65,5 +62,5 @@ diag "scalable-fl: unmaps=$(g scalable unmaps) piotlb=$(g scalable piotlb) iotlb
   "iotlb_domain=$(g scalable iotlb_domain) pasid_cache=$(g scalable pasid_cache)"
 check "scalable-fl: invalidated with PASID-based IOTLB descriptors, no second-stage IOTLB ones" \
   test "$(g scalable piotlb)" -gt 0 -a "$(( $(g scalable iotlb_page) + $(g scalable iotlb_domain) ))" = 0
-check "scalable-fl: guest = device, every descriptor type" agree scalable
+check "scalable-fl: guest = device, every descriptor type" agree "$T/scalable.json"
 done_testing

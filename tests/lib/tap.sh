@@ -32,6 +32,11 @@ done_testing() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VTD_RUN=$TOP/scripts/vtd-run
+# is GOT WANT: the two strings equal, or a diagnostic naming both.
+is() { [ "$1" = "$2" ] || { diag "got '$1', want '$2'"; return 1; }; }
+# agree RECORD: guest-counted = device-counted descriptors of every type
+# (scripts/vtd-compare); the comparison table as diagnostics if not.
+agree() { "$TOP/scripts/vtd-compare" "$1" >"$1.cmp" || { sed 's/^/# /' "$1.cmp"; return 1; }; }
 # Python with scripts/ on its path (the host package, scripts/vtdlib), writing no bytecode.
 vtdpy() { PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$TOP/scripts${PYTHONPATH:+:$PYTHONPATH}" python3 "$@"; }
 
