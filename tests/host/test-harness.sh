@@ -61,6 +61,11 @@ newcase notok
 prog host/test-notok.sh ". '$TAP_SH'; check a true; check b false; done_testing"
 check "a failed test fails, once" harness 1 "2 passed, 1 failed, 0 skipped" "^  not ok 2 - b"
 
+newcase diag
+prog host/test-diag.sh ". '$TAP_SH'; why() { diag 'got 3, want 4'; return 1; }; check 'sum' why; done_testing"
+check "a failed check's own diagnostics are shown after it" harness 1 "1 passed, 1 failed, 0 skipped" \
+  "^  not ok 1 - sum\$" "^  # got 3, want 4\$"
+
 newcase exitcode
 prog host/test-exit.sh 'echo 1..1; echo "ok 1 - a"; exit 3'
 check "non-zero exit with every test ok fails" harness 1 "2 passed, 1 failed, 0 skipped" \

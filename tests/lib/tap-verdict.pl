@@ -46,7 +46,7 @@ while (my $r = $parser->next) {
         $passed++;
     } else {
         $failed++;
-        $context = 10;
+        $context = 25;
     }
 }
 

@@ -18,11 +18,17 @@
 #   missing or broken (a kernel without the counters) is a failure.
 TAP_N=0 TAP_FAILED=0
 echo "TAP version 13"
+# What the command prints (its diagnostics) follows the test line, where TAP
+# and tests/run-tests look for a failed test's reasons.
 check() {
-  local desc=$1; shift
+  local desc=$1 out verdict=0; shift
   TAP_N=$((TAP_N + 1))
-  if "$@"; then echo "ok $TAP_N - $desc"; return 0; fi
-  echo "not ok $TAP_N - $desc"; TAP_FAILED=$((TAP_FAILED + 1)); return 1
+  out=$(mktemp) || { echo "Bail out! check: mktemp failed"; exit 1; }
+  "$@" >"$out" || verdict=1
+  if [ $verdict -eq 0 ]; then echo "ok $TAP_N - $desc"
+  else echo "not ok $TAP_N - $desc"; TAP_FAILED=$((TAP_FAILED + 1)); fi
+  cat "$out"; rm -f "$out"
+  return $verdict
 }
 skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
 skip_all() { [ "$TAP_N" -eq 0 ] || { echo "Bail out! skip_all after $TAP_N tests"; exit 1; }
