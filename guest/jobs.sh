@@ -318,16 +318,18 @@ job_stale() {
   printf '}\n'
 }
 
-# Debug-check self-test (make check-kernel-debug, issue 13): the test-only
-# module vtd_selftest_splat makes the kernel warn once and/or leak one object,
-# which scripts/vtd-run must then report (kinds WARNING and kmemleak; the
-# leak shows after /init's aged kmemleak scans). Never loaded by another job.
-#   vtd.warn=0|1 vtd.leak=0|1
+# Self-tests of the runner's kernel reports (make check-kernel-debug, issue
+# 13; tests/host/test-runner.sh): the test-only module vtd_selftest_splat
+# makes the kernel warn once, leak one object and/or oops, which
+# scripts/vtd-run must then report (kinds WARNING and kmemleak, the leak after
+# /init's aged kmemleak scans; an oops ends the guest, and the runner's error
+# shows the report's head). Never loaded by another job.
+#   vtd.warn=0|1 vtd.leak=0|1 vtd.oops=0|1
 job_splat() {
   ko=/lib/modules/vtd_selftest_splat.ko
   [ -f "$ko" ] || { echo "splat: $ko missing (scripts/build-modules.sh)" >&2; return 1; }
-  insmod "$ko" warn="${P_warn:-0}" leak="${P_leak:-0}" ||
-    { echo "splat: insmod warn=${P_warn:-0} leak=${P_leak:-0} failed" >&2; dmesg | tail -5 >&2; return 1; }
+  insmod "$ko" warn="${P_warn:-0}" leak="${P_leak:-0}" oops="${P_oops:-0}" ||
+    { echo "splat: insmod warn=${P_warn:-0} leak=${P_leak:-0} oops=${P_oops:-0} failed" >&2; dmesg | tail -5 >&2; return 1; }
   printf '{"job":"splat","warn":%s,"leak":%s,"tainted":%s,' "${P_warn:-0}" "${P_leak:-0}" \
     "$(cat /proc/sys/kernel/tainted)"
   common_json

@@ -86,3 +86,18 @@ def splat_kind(line):
         if rx.search(line):
             return kind
     return None
+
+
+# Register dumps say little in a short excerpt; the report line, the faulting
+# function (RIP) and the call trace say what broke.
+_REGISTER_LINE = re.compile(r"\] (R(?!IP)[A-Z0-9]{2}: |RSP: |FS: |CS: |CR2: |DR[0-9]: |Code: )")
+
+
+def first_report(text, n=16):
+    """The first kernel report in a console log: its first n lines without
+    register dumps, or [] if there is none."""
+    lines = [ln.rstrip() for ln in text.splitlines()]
+    for i, ln in enumerate(lines):
+        if splat_kind(ln):
+            return [x for x in lines[i:] if x.strip() and not _REGISTER_LINE.search(x)][:n]
+    return []

@@ -20,7 +20,7 @@ fi
 # TCG with KASAN boots slowly; the job itself takes seconds.
 boot() {
   "$VTD_RUN" --timeout 600 --json "$T/r.json" --console "$T/console" splat warn=1 leak=1 \
-    >/dev/null 2>"$T/err" || { diag "vtd-run failed:"; sed 's/^/#   /' "$T/err" | tail -8; return 1; }
+    >/dev/null 2>"$T/err" || { diag "vtd-run failed:"; diag_file "$T/err"; return 1; }
 }
 # A Python condition on the run record r.
 rec() { jget "$T/r.json" "sys.exit(0 if ($1) else print('#', r['kernel_splats'], r['kernel_warnings'][:6]) or 1)"; }

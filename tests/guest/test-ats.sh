@@ -17,7 +17,7 @@ run() { # name vtd-run-args...
   local n=$1; shift
   "$VTD_RUN" --counters --timeout 240 --json "$T/$n.json" --net hub --device virtio-net-ats --device virtio-net-ats \
     "$@" rrloop seconds=1 warmup=1 >/dev/null 2>"$T/$n.err" ||
-    { diag "vtd-run $* failed:"; sed 's/^/#   /' "$T/$n.err" | tail -8; return 1; }
+    { diag "vtd-run $* failed:"; diag_file "$T/$n.err"; return 1; }
   load_record "R_$n" "$T/$n.json"
 }
 r() { rv "R_$1" "$2"; }

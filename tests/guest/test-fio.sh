@@ -10,7 +10,7 @@ CMP=$TOP/scripts/vtd-compare
 run() { # mode; the record into the array R_<mode>
   "$VTD_RUN" --mode "$1" --device nvme --counters --timeout 180 --json "$T/$1.json" \
     fio rw=randread bs=4k iodepth=32 seconds=1 >/dev/null 2>"$T/$1.err" ||
-    { diag "vtd-run --mode $1 fio failed:"; sed 's/^/#   /' "$T/$1.err" | tail -8; return 1; }
+    { diag "vtd-run --mode $1 fio failed:"; diag_file "$T/$1.err"; return 1; }
   load_record "R_$1" "$T/$1.json"
 }
 r() { rv "R_$1" "result.$2"; }

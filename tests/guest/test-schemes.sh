@@ -26,7 +26,7 @@ run() { # name mode job-params...
   local out=$1 mode=$2; shift 2
   "$VTD_RUN" --mode "$mode" --timeout 180 \
     --json "$T/$out.json" dmabench counters=1 seconds="$SECS" "$@" >/dev/null 2>"$T/$out.err" ||
-    { diag "vtd-run failed:"; sed 's/^/#   /' "$T/$out.err" | tail -8; return 1; }
+    { diag "vtd-run failed:"; diag_file "$T/$out.err"; return 1; }
   load_record "R_${out//-/_}" "$T/$out.json"
 }
 r() { rv "R_${1//-/_}" "$2"; }
@@ -160,6 +160,6 @@ if check "switch: percpu boot, 'global' written while the benchmark runs" run_sw
   check "switch: once the domain is set up again, one shared queue" layout after rebuilt shared
   check "switch: ... and still no cache hit" test "$(d after rebuilt iova_alloc_rcache)" = 0
 else
-  sed 's/^/#   /' "$T/switch.err" | tail -8
+  diag_file "$T/switch.err"
 fi
 done_testing

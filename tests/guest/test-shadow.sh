@@ -15,7 +15,7 @@ CMP=$TOP/scripts/vtd-compare
 run() { # name mode [vtd-run options] job params...
   local n=$1 m=$2; shift 2
   "$VTD_RUN" --mode "$m" --counters --timeout 240 --json "$T/$n.json" "$@" \
-    >/dev/null 2>"$T/$n.err" || { diag "vtd-run $* failed:"; sed 's/^/#   /' "$T/$n.err" | tail -8; return 1; }
+    >/dev/null 2>"$T/$n.err" || { diag "vtd-run $* failed:"; diag_file "$T/$n.err"; return 1; }
   load_record "R_${n//-/_}" "$T/$n.json" || return 1
   [ "$(r "$n" kernel_warnings)" = "[]" ] || { diag "kernel reported: $(r "$n" kernel_warnings | cut -c1-300)"; return 1; }
 }

@@ -23,7 +23,7 @@ run() { # name vtd-run-args...
   "$VTD_RUN" --icount --cpus 1 --mode strict --timeout 240 --json "$T/$n.json" \
     --iommu-opt x-accounting=on --iommu-opt "x-counters-file=$T/$n.counters" "$@" \
     dmabench threads=1 seconds=$SECS >/dev/null 2>"$T/$n.err" ||
-    { diag "vtd-run failed:"; sed 's/^/#   /' "$T/$n.err" | tail -8; return 1; }
+    { diag "vtd-run failed:"; diag_file "$T/$n.err"; return 1; }
   load_record "R_$n" "$T/$n.json"
 }
 # ns per iteration: the run's seconds over its strict unmaps as the device counted them.

@@ -12,7 +12,7 @@ T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 run() { # name vtd-run-args...
   local n=$1; shift
   "$VTD_RUN" --counters --timeout 180 --json "$T/$n.json" "$@" dmabench threads=1 seconds=1 \
-    >/dev/null 2>"$T/$n.err" || { diag "vtd-run $* failed:"; sed 's/^/#   /' "$T/$n.err" | tail -8; return 1; }
+    >/dev/null 2>"$T/$n.err" || { diag "vtd-run $* failed:"; diag_file "$T/$n.err"; return 1; }
   load_record "R_${n//-/_}" "$T/$n.json"
 }
 r() { rv "R_${1//-/_}" "$2"; }

@@ -7,7 +7,7 @@ fails_with() { # expected-exit-code regex command...
   local code=$1 re=$2; shift 2
   "$@" >"$T/out" 2>&1; local rc=$?
   [ "$rc" -eq "$code" ] && grep -qE "$re" "$T/out" ||
-    { diag "exit $rc, output:"; sed 's/^/#   /' "$T/out" | head -5; return 1; }
+    { diag "exit $rc, output:"; sed 's/^/#   /' "$T/out" | head -25; return 1; }
 }
 
 check "dry-run prints a q35 command line with intel-iommu and the mode" \
@@ -23,6 +23,14 @@ check "a guest still running at --timeout is killed, exit 124" fails_with 124 "d
   "$VTD_RUN" --timeout 2 info
 check "a kernel that does not boot ends with a clear error" fails_with 3 "guest ended without a result" \
   "$VTD_RUN" --kernel "$TOP/configs/sources.lock" --timeout 60 info
+# A crash: the error shows the report's head (what broke, where, the calls),
+# not only the panic's registers at the console's end.
+check "a guest that oopses ends with the report's head: the fault, RIP, the call trace" \
+  fails_with 3 "guest ended without a result" "$VTD_RUN" --timeout 60 splat oops=1
+for want in "first kernel report:" "BUG: kernel NULL pointer dereference" \
+            "RIP: 0010:vtd_selftest_splat_init" "Call Trace:" "Kernel panic - not syncing"; do
+  check "... the error shows '$want'" grep -qF "$want" "$T/out"
+done
 check "unknown guest job ends with the guest's status" fails_with 2 "unknown job 'nosuchjob'" \
   "$VTD_RUN" --timeout 60 -v nosuchjob
 

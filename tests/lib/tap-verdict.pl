@@ -46,7 +46,7 @@ while (my $r = $parser->next) {
         $passed++;
     } else {
         $failed++;
-        $context = 25;
+        $context = 40;
     }
 }
 

@@ -34,6 +34,9 @@ skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
 skip_all() { [ "$TAP_N" -eq 0 ] || { echo "Bail out! skip_all after $TAP_N tests"; exit 1; }
   echo "1..0 # SKIP $1"; exit 0; }
 diag() { echo "# $*"; }
+# diag_file FILE: a file as diagnostics, whole (vtd-run's errors are short and
+# a crash's report head comes before the console tail).
+diag_file() { sed 's/^/#   /' "$1"; }
 done_testing() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
