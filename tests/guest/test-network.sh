@@ -11,7 +11,14 @@ T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 cat >"$T/fakeqemu" <<'SH'
 #!/bin/sh
 case "$FAKE" in
-  hang-after-exit) printf 'VTD-RESULT-BEGIN\n{"job":"info"}\nVTD-RESULT-END\nVTD-EXIT 0\n'; exec sleep 600 ;;
+  # Powers off only when told to (SIGTERM), writing its counters file then,
+  # as QEMU does; hang-ignore-term not even then.
+  hang-after-exit|hang-ignore-term)
+    f=$(printf '%s\n' "$@" | sed -n 's/.*x-counters-file=\([^,]*\).*/\1/p')
+    if [ "$FAKE" = hang-after-exit ]; then
+      trap 'kill $! 2>/dev/null; [ -z "$f" ] || echo "{\"qi\": {\"wait\": 7}}" >"$f"; exit 0' TERM
+    else trap '' TERM; fi
+    printf 'VTD-RESULT-BEGIN\n{"job":"info"}\nVTD-RESULT-END\nVTD-EXIT 0\n'; sleep 600 & wait; wait ;;
   qemu-error) echo "qemu-system-x86_64: -device nosuch: 'nosuch' is not a valid device model name"; exit 1 ;;
   job-failed) printf 'rrloop: client failed: connection refused\nVTD-RESULT-BEGIN\nVTD-RESULT-END\nVTD-EXIT 1\n' ;;
   malformed) printf 'VTD-RESULT-BEGIN\n{"job":\nVTD-RESULT-END\nVTD-EXIT 0\n' ;;
@@ -36,10 +43,21 @@ job_failed() { fake job-failed info
 malformed() { fake malformed info; said '[runner parse] guest printed a malformed result'; }
 load_failed() { fake load --device virtio-net --forward 12865 --host-load 'echo boom; exit 7' info
   said '[load generator] host load failed (exit 7)' && said '| boom'; }
-check "VTD-EXIT 0, then QEMU outlives --timeout: result kept, QEMU killed after the grace" exit_kept
+check "VTD-EXIT 0, then QEMU outlives --timeout: result kept, QEMU stopped after the grace" exit_kept
 load_record X "$T/exit.json"
-check "... and the record says QEMU was killed after the guest's exit" \
+check "... and the record says QEMU was stopped after the guest's exit" \
   test "${X[result.job]} ${X[qemu_exit.killed_after_guest_exit]}" = "info True"
+# A guest whose power-off hangs (seen under TCG: a vCPU's timer lost, an RCU
+# stall at power-off) still has its device counters: SIGTERM makes QEMU write them.
+check "... with --counters: stopped with SIGTERM, the counters QEMU wrote then are in the record" \
+  bash -c "FAKE=hang-after-exit VTD_EXIT_GRACE_S=2 '$VTD_RUN' --qemu '$T/fakeqemu' --kernel /dev/null \
+    --initrd /dev/null --counters --timeout 3 --json '$T/exitc.json' info >/dev/null 2>'$T/exitc.err' &&
+    grep -q 'stopped (SIGTERM), result kept' '$T/exitc.err' && grep -q '\"wait\": 7' '$T/exitc.json'"
+check "... QEMU that ignores SIGTERM too is killed 10 s later: the run fails naming the counters" \
+  bash -c "FAKE=hang-ignore-term VTD_EXIT_GRACE_S=2 '$VTD_RUN' --qemu '$T/fakeqemu' --kernel /dev/null \
+    --initrd /dev/null --counters --timeout 3 info >/dev/null 2>'$T/exitk.err'
+    [ \$? = 3 ] && grep -q 'ignored SIGTERM for 10 s; killed' '$T/exitk.err' &&
+    grep -q 'device counters not readable' '$T/exitk.err'"
 check "timeout: part 'timeout', what the guest was doing, exit 124" timed_out
 check "QEMU start-up error: part 'QEMU' and QEMU's own message" qemu_error
 check "guest job failure: part 'guest job' and the job's message" job_failed
