@@ -92,9 +92,21 @@ link_firmware() {
   done
 }
 
+# Put SRC's content at DEST (a file of the shared QEMU tree) if it differs,
+# replacing a link; an equal file is left alone. A copy, not a link: the
+# tree is shared by every checkout, and a link to a checkout whose file is
+# older than the build's object would not make ninja rebuild, so the binary
+# could hold another checkout's code. A changed file is newer than any object.
+#   sync_into_tree SRC DEST
+sync_into_tree() {
+  [ ! -L "$2" ] && cmp -s "$1" "$2" && return 0
+  rm -f "$2" && cp "$1" "$2.tmp" && mv "$2.tmp" "$2"
+}
+
 # The QEMU tree that build-qemu.sh and build-fuzz.sh build in: the pinned
-# source + qemu-patches/, our hw/i386 and tests/qtest files linked in (so
-# editing one is an incremental build). Sets QVER, PRISTINE and TREE.
+# source + qemu-patches/, our hw/i386 and tests/qtest files copied in when
+# they differ (so editing one is an incremental build). Sets QVER, PRISTINE
+# and TREE.
 #   prepare_qemu_tree
 prepare_qemu_tree() {
   local patches f rel
@@ -112,10 +124,10 @@ prepare_qemu_tree() {
   for f in "$TOP"/hw/i386/*.[ch] "$TOP"/tests/qtest/*.[ch]; do
     rel=${f#"$TOP"/}
     [ -e "$PRISTINE/$rel" ] && die "$rel would shadow an upstream file; give it a new name"
-    ln -sfn "$f" "$TREE/$rel"
+    sync_into_tree "$f" "$TREE/$rel" || die "cannot copy $rel into $TREE"
   done
-  ln -sfn "$TOP/configs/devices/x86_64-softmmu/vtd-testbed.mak" \
-    "$TREE/configs/devices/x86_64-softmmu/vtd-testbed.mak"
+  sync_into_tree "$TOP/configs/devices/x86_64-softmmu/vtd-testbed.mak" \
+    "$TREE/configs/devices/x86_64-softmmu/vtd-testbed.mak" || die "cannot copy vtd-testbed.mak into $TREE"
 }
 
 # Configure flags every QEMU build of ours shares: x86_64 softmmu with only

@@ -32,4 +32,21 @@ check "a second run succeeds and changes nothing" rerun_same
 rm "$Q/bios-256k.bin"
 check "a link of an earlier run whose file went away is renewed from the next directory" \
   eval 'link && points bios-256k.bin "$S/bios-256k.bin"'
+# Our hw/i386 and qtest files enter the shared QEMU tree by sync_into_tree:
+# the tree must hold this checkout's content, and a change must be newer than
+# the objects built from the old one, even when the checkout's file is older
+# (a link to it would not make ninja rebuild: the binary kept the old code).
+sync() { bash -c '. "$1/scripts/common.sh"; sync_into_tree "$2" "$3"' _ "$TOP" "$@"; }
+W=$T/work; mkdir -p "$W"
+echo "old code" >"$W/tree.c"; touch -d '2 hours ago' "$W/tree.c"
+echo "new code" >"$W/mine.c"; touch -d '1 hour ago' "$W/mine.c"
+touch "$W/tree.o"                           # built from "old code", now
+check "a changed file older than the object: copied, and newer than the object" \
+  eval 'sync "$W/mine.c" "$W/tree.c" && [ "$(cat "$W/tree.c")" = "new code" ] && [ "$W/tree.c" -nt "$W/tree.o" ]'
+touch -d '30 minutes ago' "$W/tree.c"
+check "an equal file is left alone (no rebuild)" \
+  eval 'sync "$W/mine.c" "$W/tree.c" && [ "$W/tree.o" -nt "$W/tree.c" ]'
+ln -sfn "$W/mine.c" "$W/link.c"
+check "a link (as older trees had) becomes a file of its own" \
+  eval 'sync "$W/mine.c" "$W/link.c" && [ ! -L "$W/link.c" ] && [ "$(cat "$W/link.c")" = "new code" ]'
 done_testing
