@@ -52,7 +52,7 @@ check "... and the record says QEMU was stopped after the guest's exit" \
 check "... with --counters: stopped with SIGTERM, the counters QEMU wrote then are in the record" \
   bash -c "FAKE=hang-after-exit VTD_EXIT_GRACE_S=2 '$VTD_RUN' --qemu '$T/fakeqemu' --kernel /dev/null \
     --initrd /dev/null --counters --timeout 3 --json '$T/exitc.json' info >/dev/null 2>'$T/exitc.err' &&
-    grep -q 'stopped (SIGTERM), result kept' '$T/exitc.err' && grep -q '\"wait\": 7' '$T/exitc.json'"
+    grep -q 'stopped (SIGTERM), result kept; the vCPUs were at:' '$T/exitc.err' && grep -q '\"wait\": 7' '$T/exitc.json'"
 check "... QEMU that ignores SIGTERM too is killed 10 s later: the run fails naming the counters" \
   bash -c "FAKE=hang-ignore-term VTD_EXIT_GRACE_S=2 '$VTD_RUN' --qemu '$T/fakeqemu' --kernel /dev/null \
     --initrd /dev/null --counters --timeout 3 info >/dev/null 2>'$T/exitk.err'

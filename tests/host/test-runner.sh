@@ -21,6 +21,10 @@ check "missing kernel is named" fails_with 1 "kernel not found at /nonexistent" 
   "$VTD_RUN" --kernel /nonexistent info
 check "a guest still running at --timeout is killed, exit 124" fails_with 124 "did not finish within 2 s" \
   "$VTD_RUN" --timeout 2 info
+# Asked of QEMU's monitor before the kill: a hung guest's vCPUs, where they were.
+check "... the error says where each vCPU was (RIP, halted or running)" \
+  eval 'grep -qE "vCPU 0: RIP=0x[0-9a-f]+.*, (halted|running)$" "$T/out" &&
+        grep -qE "vCPU 1: RIP=0x[0-9a-f]+.*, (halted|running)$" "$T/out"'
 check "a kernel that does not boot ends with a clear error" fails_with 3 "guest ended without a result" \
   "$VTD_RUN" --kernel "$TOP/configs/sources.lock" --timeout 60 info
 # A crash: the error shows the report's head (what broke, where, the calls),

@@ -1,0 +1,94 @@
+"""Where the vCPUs of a guest that stopped making progress are: asked of
+QEMU's monitor (QMP, HMP 'info registers -a') before the runner stops it,
+each RIP named from the kernel's System.map when there is one."""
+
+import bisect
+import json
+import os
+import re
+import socket
+import time
+
+_CPU_RE = re.compile(r"^CPU#(\d+)")
+_RIP_RE = re.compile(r"\b[RE]IP=([0-9a-f]+)")   # EIP before long mode
+_HLT_RE = re.compile(r"\bHLT=([01])")
+
+
+def monitor_option(sock_path):
+    """The QEMU option that opens the monitor socket the runner asks."""
+    return ["-qmp", f"unix:{sock_path},server=on,wait=off"]
+
+
+def _hmp(sock_path, command, timeout):
+    """The text of one HMP command over QMP; raises OSError or ValueError."""
+    deadline = time.monotonic() + timeout
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(sock_path)
+        f = s.makefile("rw")
+
+        def reply():
+            while True:
+                s.settimeout(max(0.1, deadline - time.monotonic()))
+                line = f.readline()
+                if not line:
+                    raise ValueError("the monitor closed the connection")
+                msg = json.loads(line)
+                if "return" in msg or "error" in msg:
+                    return msg
+        f.readline()  # the greeting
+        for cmd in ({"execute": "qmp_capabilities"},
+                    {"execute": "human-monitor-command", "arguments": {"command-line": command}}):
+            f.write(json.dumps(cmd) + "\n")
+            f.flush()
+            msg = reply()
+            if "error" in msg:
+                raise ValueError(msg["error"].get("desc", "error"))
+        return msg["return"]
+
+
+def _symbols(system_map):
+    """Sorted (address, name) of the kernel's text symbols, [] without a map."""
+    syms = []
+    try:
+        with open(system_map) as f:
+            for line in f:
+                p = line.split()
+                if len(p) == 3 and p[1] in "tT":
+                    syms.append((int(p[0], 16), p[2]))
+    except OSError:
+        return []
+    syms.sort()
+    return syms
+
+
+def _name(addr, syms):
+    i = bisect.bisect_right(syms, (addr, "\uffff")) - 1
+    return f"{syms[i][1]}+{addr - syms[i][0]:#x}" if i >= 0 else "?"
+
+
+def vcpu_states(sock_path, system_map, timeout=5.0):
+    """One line per vCPU, 'vCPU n: RIP=... (function+off), halted|running',
+    or one line saying why QEMU did not tell (its monitor is served by the
+    main loop: no answer means QEMU itself is stuck)."""
+    try:
+        text = _hmp(sock_path, "info registers -a", timeout)
+    except (OSError, ValueError) as e:
+        return [f"QEMU's monitor did not tell where the vCPUs are ({e})"]
+    syms = _symbols(system_map) if system_map and os.path.exists(system_map) else []
+    cpus, cpu = {}, None
+    for ln in text.splitlines():
+        m = _CPU_RE.match(ln)
+        if m:
+            cpu = cpus.setdefault(int(m.group(1)), {})
+        r, h = _RIP_RE.search(ln), _HLT_RE.search(ln)
+        if cpu is not None and r:
+            cpu["rip"] = int(r.group(1), 16)
+        if cpu is not None and h:
+            cpu["halted"] = h.group(1) == "1"
+    lines = []
+    for n, c in sorted(cpus.items()):
+        rip = c.get("rip")
+        where = "RIP unknown" if rip is None else f"RIP={rip:#x}" + (f" ({_name(rip, syms)})" if syms else "")
+        lines.append(f"vCPU {n}: {where}, " + {True: "halted", False: "running"}.get(c.get("halted"), "state unknown"))
+    return lines or ["QEMU's monitor answered without registers"]
