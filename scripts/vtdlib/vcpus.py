@@ -91,4 +91,23 @@ def vcpu_states(sock_path, system_map, timeout=5.0):
         rip = c.get("rip")
         where = "RIP unknown" if rip is None else f"RIP={rip:#x}" + (f" ({_name(rip, syms)})" if syms else "")
         lines.append(f"vCPU {n}: {where}, " + {True: "halted", False: "running"}.get(c.get("halted"), "state unknown"))
+        lines.append(f"  local APIC: {_lapic(sock_path, n, timeout)}")
     return lines or ["QEMU's monitor answered without registers"]
+
+
+# 'info lapic N': the timer (a vCPU whose timer interrupts stopped), the
+# in-service and pending vectors and the priority that gates them.
+_LAPIC_KEEP = re.compile(r"^(LVTT|Timer|ISR|IRR)\s+(.*)|^(APR .*)")
+
+
+def _lapic(sock_path, n, timeout):
+    try:
+        text = _hmp(sock_path, f"info lapic {n}", timeout)
+    except (OSError, ValueError) as e:
+        return f"not read ({e})"
+    parts = []
+    for ln in text.splitlines():
+        m = _LAPIC_KEEP.match(ln.strip())
+        if m:
+            parts.append(" ".join((f"{m.group(1)} {m.group(2)}" if m.group(1) else m.group(3)).split()))
+    return "; ".join(parts) or "no state"

@@ -25,6 +25,8 @@ check "a guest still running at --timeout is killed, exit 124" fails_with 124 "d
 check "... the error says where each vCPU was (RIP, halted or running)" \
   eval 'grep -qE "vCPU 0: RIP=0x[0-9a-f]+.*, (halted|running)$" "$T/out" &&
         grep -qE "vCPU 1: RIP=0x[0-9a-f]+.*, (halted|running)$" "$T/out"'
+check "... and each one's local APIC: timer, in-service and pending vectors, priority" \
+  test "$(grep -cE "local APIC: LVTT .*; Timer .*; ISR .*; IRR .*; APR .* PPR " "$T/out")" = 2
 check "a kernel that does not boot ends with a clear error" fails_with 3 "guest ended without a result" \
   "$VTD_RUN" --kernel "$TOP/configs/sources.lock" --timeout 60 info
 # A crash: the error shows the report's head (what broke, where, the calls),
