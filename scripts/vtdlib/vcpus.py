@@ -19,32 +19,43 @@ def monitor_option(sock_path):
     return ["-qmp", f"unix:{sock_path},server=on,wait=off"]
 
 
-def _hmp(sock_path, command, timeout):
-    """The text of one HMP command over QMP; raises OSError or ValueError."""
-    deadline = time.monotonic() + timeout
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(timeout)
-        s.connect(sock_path)
-        f = s.makefile("rw")
+class _Monitor:
+    """One QMP connection for every question: one deadline bounds them all,
+    so a QEMU that stopped answering costs the caller `timeout` seconds once.
+    Its methods raise OSError or ValueError."""
 
-        def reply():
-            while True:
-                s.settimeout(max(0.1, deadline - time.monotonic()))
-                line = f.readline()
-                if not line:
-                    raise ValueError("the monitor closed the connection")
-                msg = json.loads(line)
-                if "return" in msg or "error" in msg:
-                    return msg
-        f.readline()  # the greeting
-        for cmd in ({"execute": "qmp_capabilities"},
-                    {"execute": "human-monitor-command", "arguments": {"command-line": command}}):
-            f.write(json.dumps(cmd) + "\n")
-            f.flush()
-            msg = reply()
+    def __init__(self, sock_path, timeout):
+        self.deadline = time.monotonic() + timeout
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(sock_path)
+        self.f = self.sock.makefile("rw")
+        self._line()  # the greeting
+        self._execute({"execute": "qmp_capabilities"})
+
+    def _line(self):
+        self.sock.settimeout(max(0.1, self.deadline - time.monotonic()))
+        line = self.f.readline()
+        if not line:
+            raise ValueError("the monitor closed the connection")
+        return json.loads(line)
+
+    def _execute(self, cmd):
+        self.f.write(json.dumps(cmd) + "\n")
+        self.f.flush()
+        while True:
+            msg = self._line()
             if "error" in msg:
                 raise ValueError(msg["error"].get("desc", "error"))
-        return msg["return"]
+            if "return" in msg:
+                return msg["return"]
+
+    def hmp(self, command):
+        """The text of one HMP command."""
+        return self._execute({"execute": "human-monitor-command", "arguments": {"command-line": command}})
+
+    def close(self):
+        self.sock.close()
 
 
 def _symbols(system_map):
@@ -71,10 +82,19 @@ def vcpu_states(sock_path, system_map, timeout=5.0):
     """One line per vCPU, 'vCPU n: RIP=... (function+off), halted|running',
     or one line saying why QEMU did not tell (its monitor is served by the
     main loop: no answer means QEMU itself is stuck)."""
+    mon = None
     try:
-        text = _hmp(sock_path, "info registers -a", timeout)
+        mon = _Monitor(sock_path, timeout)
+        return _states(mon, system_map)
     except (OSError, ValueError) as e:
         return [f"QEMU's monitor did not tell where the vCPUs are ({e})"]
+    finally:
+        if mon:
+            mon.close()
+
+
+def _states(mon, system_map):
+    text = mon.hmp("info registers -a")
     syms = _symbols(system_map) if system_map and os.path.exists(system_map) else []
     cpus, cpu = {}, None
     for ln in text.splitlines():
@@ -91,7 +111,7 @@ def vcpu_states(sock_path, system_map, timeout=5.0):
         rip = c.get("rip")
         where = "RIP unknown" if rip is None else f"RIP={rip:#x}" + (f" ({_name(rip, syms)})" if syms else "")
         lines.append(f"vCPU {n}: {where}, " + {True: "halted", False: "running"}.get(c.get("halted"), "state unknown"))
-        lines.append(f"  local APIC: {_lapic(sock_path, n, timeout)}")
+        lines.append(f"  local APIC: {_lapic(mon, n)}")
     return lines or ["QEMU's monitor answered without registers"]
 
 
@@ -100,9 +120,9 @@ def vcpu_states(sock_path, system_map, timeout=5.0):
 _LAPIC_KEEP = re.compile(r"^(LVTT|Timer|ISR|IRR)\s+(.*)|^(APR .*)")
 
 
-def _lapic(sock_path, n, timeout):
+def _lapic(mon, n):
     try:
-        text = _hmp(sock_path, f"info lapic {n}", timeout)
+        text = mon.hmp(f"info lapic {n}")
     except (OSError, ValueError) as e:
         return f"not read ({e})"
     parts = []
