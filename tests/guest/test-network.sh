@@ -32,8 +32,12 @@ fake() { # FAKE-mode runner-args... -> exit status of the runner
   FAKE=$mode VTD_EXIT_GRACE_S=2 "$VTD_RUN" --qemu "$T/fakeqemu" --kernel /dev/null --initrd /dev/null \
     "$@" >"$T/fake.out" 2>"$T/fake.err"
 }
-said() { grep -qF -- "$1" "$T/fake.err" || { sed 's/^/#   /' "$T/fake.err"; return 1; }; }
+said() { grep -qF -- "$1" "$T/fake.err" || { diag_file "$T/fake.err"; return 1; }; }
 exit_kept() { fake hang-after-exit --timeout 3 --json "$T/exit.json" info; }
+exit_counters() { fake hang-after-exit --counters --timeout 3 --json "$T/exitc.json" info &&
+  said 'stopped (SIGTERM), result kept; the vCPUs were at:' && grep -q '"wait": 7' "$T/exitc.json"; }
+exit_killed() { fake hang-ignore-term --counters --timeout 3 info; [ $? -eq 3 ] &&
+  said 'ignored SIGTERM for 10 s; killed' && said 'device counters not readable'; }
 timed_out() { fake silent --timeout 2 info; [ $? -eq 124 ] &&
   said '[timeout] guest did not finish within 2 s (killed; the job had not reported)'; }
 qemu_error() { fake qemu-error info
@@ -49,15 +53,8 @@ check "... and the record says QEMU was stopped after the guest's exit" \
   test "${X[result.job]} ${X[qemu_exit.killed_after_guest_exit]}" = "info True"
 # A guest whose power-off hangs (seen under TCG: a vCPU's timer lost, an RCU
 # stall at power-off) still has its device counters: SIGTERM makes QEMU write them.
-check "... with --counters: stopped with SIGTERM, the counters QEMU wrote then are in the record" \
-  bash -c "FAKE=hang-after-exit VTD_EXIT_GRACE_S=2 '$VTD_RUN' --qemu '$T/fakeqemu' --kernel /dev/null \
-    --initrd /dev/null --counters --timeout 3 --json '$T/exitc.json' info >/dev/null 2>'$T/exitc.err' &&
-    grep -q 'stopped (SIGTERM), result kept; the vCPUs were at:' '$T/exitc.err' && grep -q '\"wait\": 7' '$T/exitc.json'"
-check "... QEMU that ignores SIGTERM too is killed 10 s later: the run fails naming the counters" \
-  bash -c "FAKE=hang-ignore-term VTD_EXIT_GRACE_S=2 '$VTD_RUN' --qemu '$T/fakeqemu' --kernel /dev/null \
-    --initrd /dev/null --counters --timeout 3 info >/dev/null 2>'$T/exitk.err'
-    [ \$? = 3 ] && grep -q 'ignored SIGTERM for 10 s; killed' '$T/exitk.err' &&
-    grep -q 'device counters not readable' '$T/exitk.err'"
+check "... with --counters: stopped with SIGTERM, the counters QEMU wrote then are in the record" exit_counters
+check "... QEMU that ignores SIGTERM too is killed 10 s later: the run fails naming the counters" exit_killed
 check "timeout: part 'timeout', what the guest was doing, exit 124" timed_out
 check "QEMU start-up error: part 'QEMU' and QEMU's own message" qemu_error
 check "guest job failure: part 'guest job' and the job's message" job_failed
