@@ -128,6 +128,31 @@ FILTER=qtest/ check "a qtest with a source but no binary fails; built ones run w
   harness 1 "2 passed, 1 failed, 0 skipped" \
   "qtest/vtd-lost-test: .*/vtd-lost-test not found \(not built\?\)" "^=== qtest/vtd-built-test"
 
+# tap.sh's rule for run records: a field read that finds nothing fails the
+# check by name, though the read is in "$(...)" where the shell drops its
+# status and '"" = ""' would pass; so does a record that did not load.
+newcase missing-field
+prog host/test-field.sh ". '$TAP_SH'; declare -A R=([scheme]=strict)
+check 'scheme read' test \"\$(rv R scheme)\" = strict
+check 'two missing fields compare equal' test \"\$(rv R result.wait)\" = \"\$(rv R result.qi)\"
+u=\$(rv R result.unmaps)
+check 'a missing field read before the check' test \$((u + 0)) = 0
+load_record L /nonexistent/r.json
+check 'an unchecked load, then a field of it' test \"\$(rv L scheme)\" = ''
+check 'the next check is clean' true
+late=\$(rv R result.late)
+done_testing"
+check "a missing run-record field fails the check reading it, by name" \
+  harness 1 "3 passed, 4 failed, 0 skipped" \
+  "^  ok 1 - scheme read\$" \
+  "^  not ok 2 - two missing fields compare equal\$" "^  # missing: rv: R has no field result.wait\$" \
+  "^  # missing: rv: R has no field result.qi\$" \
+  "^  not ok 3 - a missing field read before the check\$" "^  # missing: rv: R has no field result.unmaps\$" \
+  "^  not ok 4 - an unchecked load, then a field of it\$" "^  # missing: load_record L /nonexistent/r.json: .*No such file" \
+  "^  # missing: rv: no record loaded into L \(field scheme\)\$" \
+  "^  ok 5 - the next check is clean\$" \
+  "^  not ok 6 - every field read after the last check was there\$" "^  # missing: rv: R has no field result.late\$"
+
 newcase nomatch
 FILTER=nosuchtest check "a pattern that matches no program fails" harness 1 \
   "run-tests: no test program matches 'nosuchtest'"

@@ -5,6 +5,9 @@
 #   skip "description" "reason"      -> ok N - description # SKIP reason
 #   skip_all "reason"                -> 1..0 # SKIP reason, and exit 0
 #   done_testing                     -> trailing plan, exit 1 if any failed
+#   rv VAR FIELD                     -> a run record's field (load_record);
+#                                       one that is missing fails the next
+#                                       check by name (the rule, see rv)
 #
 # How tests/run-tests judges a program (qtests the same way):
 # - it must print a plan (1..N) and run exactly N tests; a program that stops
@@ -18,6 +21,10 @@
 #   missing or broken (a kernel without the counters) is a failure.
 TAP_N=0 TAP_FAILED=0
 echo "TAP version 13"
+# Field reads that found nothing since the last check (see rv below).
+_tap_m=$(mktemp) && exec {_tap_fd}>>"$_tap_m" && rm -f "$_tap_m" ||
+  { echo "Bail out! tap.sh: cannot make the missing-field file"; exit 1; }
+TAP_MISSING=/proc/$$/fd/$_tap_fd; unset _tap_m
 # What the command prints (its diagnostics) follows the test line, where TAP
 # and tests/run-tests look for a failed test's reasons.
 check() {
@@ -25,6 +32,11 @@ check() {
   TAP_N=$((TAP_N + 1))
   out=$(mktemp) || { echo "Bail out! check: mktemp failed"; exit 1; }
   "$@" >"$out" || verdict=1
+  # A field read that found nothing (rv, load_record; below) since the last
+  # check, in its arguments or in its command, fails it by name.
+  if [ -s "$TAP_MISSING" ]; then
+    verdict=1; sed 's/^/# missing: /' "$TAP_MISSING" >>"$out"; : >"$TAP_MISSING"
+  fi
   if [ $verdict -eq 0 ]; then echo "ok $TAP_N - $desc"
   else echo "not ok $TAP_N - $desc"; TAP_FAILED=$((TAP_FAILED + 1)); fi
   cat "$out"; rm -f "$out"
@@ -37,7 +49,14 @@ diag() { echo "# $*"; }
 # diag_file FILE: a file as diagnostics, whole (vtd-run's errors are short and
 # a crash's report head comes before the console tail).
 diag_file() { sed 's/^/#   /' "$1"; }
-done_testing() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; }
+done_testing() {
+  if [ -s "$TAP_MISSING" ]; then   # read after the last check: fails on its own
+    TAP_N=$((TAP_N + 1)) TAP_FAILED=$((TAP_FAILED + 1))
+    echo "not ok $TAP_N - every field read after the last check was there"
+    sed 's/^/# missing: /' "$TAP_MISSING"; : >"$TAP_MISSING"
+  fi
+  echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]
+}
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VTD_RUN=$TOP/scripts/vtd-run
@@ -52,32 +71,55 @@ vtdpy() { PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$TOP/scripts${PYTHONPATH:+:$PYTH
 # Run records (scripts/vtdlib/record.py), each read once, by one Python:
 #   load_record VAR FILE  FILE through the record type into the associative
 #                         array VAR: every field by its dotted path, e.g.
-#                         ${VAR[scheme]}, ${VAR[result.guest_counters.unmaps]},
-#                         ${VAR[device_counters.qi.iotlb.page]}; dicts and lists
+#                         result.guest_counters.unmaps,
+#                         device_counters.qi.iotlb.page; dicts and lists
 #                         also whole, as Python prints them; True/False/None.
 #                         A file that is no record fails, with the cause.
-#   rv VAR PATH           one field; one that is not there is named and fails
+#   rv VAR PATH           one field of a loaded record, printed
+#   has VAR PATH          whether the field is there (no output, no failure):
+#                         only for a field that may legitimately be absent
+# The rule: tests read fields only with rv (or helpers built on it), never as
+# ${VAR[PATH]}. A field that is not there, or a record that did not load,
+# cannot turn into an empty string or a 0: rv and load_record name it in
+# $TAP_MISSING, and the next check fails with that name even where the shell
+# drops the failure (rv in "$(...)", in a check's arguments, in a variable
+# set before the check, in a helper the check runs). A read that no check
+# follows fails in done_testing. $TAP_MISSING is a file whose name is
+# already gone (opened, then unlinked: nothing to clean up), reached through
+# the main shell's /proc/$$/fd, which subshells share.
 # Other JSON (a load generator's output, a failed point): jget FILE EXPR
 # evaluates a Python expression on the object r.
 jget() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
 load_record() {
   declare -gA "$1"
   local -n _rec=$1
-  local k v
+  local k v err
   _rec=()
+  err=$(mktemp) || { echo "Bail out! load_record: mktemp failed"; exit 1; }
   while IFS= read -r -d '' k && IFS= read -r -d '' v; do _rec[$k]=$v; done < <(vtdpy -c '
 import sys
 from vtdlib import record
 try:
     r = record.load(sys.argv[1])
 except record.RecordError as e:
-    sys.exit(f"load_record: {e}")
-sys.stdout.write("".join(f"{k}\0{v}\0" for k, v in record.flatten(r.to_dict())))' "$2")
-  wait $! && [ ${#_rec[@]} -gt 0 ]
+    sys.exit(f"{e}")
+sys.stdout.write("".join(f"{k}\0{v}\0" for k, v in record.flatten(r.to_dict())))' "$2" 2>"$err")
+  if wait $! && [ ${#_rec[@]} -gt 0 ]; then rm -f "$err"; return 0; fi
+  # No half record: VAR is gone, so every read of it fails too.
+  echo "load_record $1 $2: $(tr '\n' ' ' <"$err")" >>"$TAP_MISSING"; rm -f "$err"
+  unset -n _rec; unset "$1"
+  return 1
 }
 rv() {
-  [[ $(declare -p "$1" 2>/dev/null) == "declare -A"* ]] || { echo "rv: no record loaded into $1" >&2; return 1; }
+  if [[ $(declare -p "$1" 2>/dev/null) != "declare -A"* ]]; then
+    echo "rv: no record loaded into $1 (field $2)" >>"$TAP_MISSING"; return 1
+  fi
   local -n _rec=$1
-  [ -n "${_rec[$2]+set}" ] || { echo "rv: $1 has no field $2" >&2; return 1; }
+  [ -n "${_rec[$2]+set}" ] || { echo "rv: $1 has no field $2" >>"$TAP_MISSING"; return 1; }
   printf '%s\n' "${_rec[$2]}"
+}
+has() {
+  [[ $(declare -p "$1" 2>/dev/null) == "declare -A"* ]] || return 1
+  local -n _rec=$1
+  [ -n "${_rec[$2]+set}" ]
 }
