@@ -110,6 +110,15 @@ for mode, tps in (("off", 10000), ("strict", 6600), ("percpu", 8800)):
     r = rl("rla", "legacy", mode, tps)
     r.devices, r.iommu_opts = ["virtio-net-ats", "virtio-net-ats"], {"device-iotlb": "on"}
     recs[f"rla-{mode}"] = r
+# Variants: the patched kernel counts operations and times them in ns, stock
+# prints only 0.1 µs means; the table must put both on the means.
+def var(variant, map_us, unmap_us, measured):
+    res = {"map_us": map_us, "unmap_us": unmap_us}
+    if measured:
+        res.update(map_ns=map_us * 1000 + 40, unmap_ns=unmap_us * 1000 + 60, ops=999999, elapsed_ms=1000)
+    return Record("dmabench", "strict", 1, wall_s=5, result=res,
+                  point=dict(point("stock", "strict", 1), variant=variant))
+recs["v1"], recs["v2"] = var("patched", 0.8, 1.6, True), var("stock", 0.7, 1.6, False)
 for name, r in recs.items():
     r.versions, r.host = {"QEMU_VERSION": "q", "LINUX_VERSION": "l"}, {"cpus": 2, "kernel": "k"}
     r.write(os.path.join(raw, name + ".json"))
@@ -177,6 +186,23 @@ check "configurations, network: legacy + device-IOTLB a row of its own, after le
    [ \$(grep -n '^| legacy | rl |' '$R' | cut -d: -f1) -lt \$(grep -n '^| legacy + device-IOTLB |' '$R' | cut -d: -f1) ] &&
    [ \$(grep -n '^| legacy + device-IOTLB |' '$R' | cut -d: -f1) -lt \$(grep -n '^| caching | rlc |' '$R' | cut -d: -f1) ]"
 check "network CSV carries the main-loop share" bash -c "head -1 '$T/network.csv' | grep -q main_loop"
+# ops/s of both variants derived from the 0.1 µs means: 10^6 / 2.4 and 10^6 / 2.3
+# (the measured 999999 of the patched kernel would make stock 0.435x).
+check "variants: patched and stock on one definition, stock 1.043x the ops/s" bash -c \
+  "grep -qF '| 1 | 1 | strict | patched | 1.6 | 0.8 | 416667 | 1.000 | 1.00 |' '$R' &&
+   grep -qF '| 1 | 1 | strict | stock | 1.6 | 0.7 | 434783 | 1.043 | 1.00 |' '$R'"
+
+# A table that would compare a measured ops/s with a derived one (a stock-like
+# result in a plain series) fails, naming the table and the two definitions.
+mkdir -p "$T/mix/raw"
+cp "$T/raw/d5.json" "$T/raw/d6.json" "$T/mix/raw/"
+vtdpy -c 'import json, sys; p = sys.argv[1]; r = json.load(open(p))
+for k in ("map_ns", "unmap_ns", "ops", "elapsed_ms"): del r["result"][k]
+json.dump(r, open(p, "w"))' "$T/mix/raw/d6.json"
+check "a table mixing measured and derived rows fails, naming both" bash -c \
+  "! '$TOP/scripts/vtd-report' '$T/mix' 2>'$T/err3' &&
+   grep -qF \"table 'dma_map_benchmark, 1 page on edu' compares rows measured in different ways\" '$T/err3'" ||
+  diag_file "$T/err3"
 
 # The loader checks the record version: a record from a newer writer is
 # refused by name, not misread.
