@@ -139,19 +139,21 @@ u=\$(rv R result.unmaps)
 check 'a missing field read before the check' test \$((u + 0)) = 0
 load_record L /nonexistent/r.json
 check 'an unchecked load, then a field of it' test \"\$(rv L scheme)\" = ''
+check 'a field that is no integer, in arithmetic (rn)' test \$(( \$(rn R scheme) + 1 )) = 1
 check 'the next check is clean' true
 late=\$(rv R result.late)
 done_testing"
 check "a missing run-record field fails the check reading it, by name" \
-  harness 1 "3 passed, 4 failed, 0 skipped" \
+  harness 1 "3 passed, 5 failed, 0 skipped" \
   "^  ok 1 - scheme read\$" \
   "^  not ok 2 - two missing fields compare equal\$" "^  # missing: rv: R has no field result.wait\$" \
   "^  # missing: rv: R has no field result.qi\$" \
   "^  not ok 3 - a missing field read before the check\$" "^  # missing: rv: R has no field result.unmaps\$" \
   "^  not ok 4 - an unchecked load, then a field of it\$" "^  # missing: load_record L /nonexistent/r.json: .*No such file" \
   "^  # missing: rv: no record loaded into L \(field scheme\)\$" \
-  "^  ok 5 - the next check is clean\$" \
-  "^  not ok 6 - every field read after the last check was there\$" "^  # missing: rv: R has no field result.late\$"
+  "^  not ok 5 - a field that is no integer, in arithmetic \(rn\)\$" "^  # missing: rn: R field scheme is 'strict', no integer\$" \
+  "^  ok 6 - the next check is clean\$" \
+  "^  not ok 7 - every field read after the last check was there\$" "^  # missing: rv: R has no field result.late\$"
 
 newcase nomatch
 FILTER=nosuchtest check "a pattern that matches no program fails" harness 1 \

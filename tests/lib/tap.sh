@@ -76,6 +76,9 @@ vtdpy() { PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$TOP/scripts${PYTHONPATH:+:$PYTH
 #                         also whole, as Python prints them; True/False/None.
 #                         A file that is no record fails, with the cause.
 #   rv VAR PATH           one field of a loaded record, printed
+#   rn VAR PATH           one integer field (see rn below)
+#   rd VAR PATH           a field for diagnostics and descriptions, "-" if
+#                         missing; never in a verdict
 #   has VAR PATH          whether the field is there (no output, no failure):
 #                         only for a field that may legitimately be absent
 # The rule: tests read fields only with rv (or helpers built on it), never as
@@ -118,6 +121,20 @@ rv() {
   [ -n "${_rec[$2]+set}" ] || { echo "rv: $1 has no field $2" >>"$TAP_MISSING"; return 1; }
   printf '%s\n' "${_rec[$2]}"
 }
+# rn VAR PATH: an integer field (decimal or 0x hex, printed as read). One
+# that is missing or no integer is named like rv's, and reads as 0 so that
+# arithmetic around it ($(( $(rn ...) + 1 ))) still runs the check, which
+# then fails by the rule; the 0 never decides a verdict.
+rn() {
+  local v
+  v=$(rv "$1" "$2") || { echo 0; return 1; }
+  [[ $v =~ ^(-?[0-9]+|0x[0-9a-fA-F]+)$ ]] ||
+    { echo "rn: $1 field $2 is '$v', no integer" >>"$TAP_MISSING"; echo 0; return 1; }
+  printf '%s\n' "$v"
+}
+# rd VAR PATH: a field for a diagnostic or a description, "-" when it is
+# missing; it fails nothing, so it must never decide a verdict.
+rd() { if has "$1" "$2"; then rv "$1" "$2"; else echo -; fi; }
 has() {
   [[ $(declare -p "$1" 2>/dev/null) == "declare -A"* ]] || return 1
   local -n _rec=$1
