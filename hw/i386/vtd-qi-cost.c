@@ -28,6 +28,7 @@
 #include "qapi/error.h"
 #include "qobject/qdict.h"
 #include "migration/blocker.h"
+#include "hw/qdev-core.h"
 #include "vtd-desc.h"
 #include "vtd-qi-cost.h"
 #include "trace.h"
@@ -140,6 +141,7 @@ struct VTDQiCost {
     GQueue events;              /* VTDQiCostEvent *, by done_ns */
     uint64_t cost[VTD_QI_COST__MAX];    /* effective ns, scale applied */
     int64_t busy_until;         /* virtual time the engine is free */
+    uint64_t walk_budget;       /* resync walk entries left, this submission */
     /* the descriptor being processed, between fetched and retire */
     VTDQiCostEvent cur;
     VTDQiCostKind cur_kind;     /* its class (VTD_QI_COST__MAX: none) */
@@ -204,8 +206,7 @@ static uint64_t vtd_qi_cost_resync_pages(VTDQiCost *c, VTDDescClass cls,
     default:
         return 0;
     }
-    whole = vtd_present_pages(c->iommu, all, did,
-                              VTD_QI_COST_RESYNC_WALK_MAX, &n);
+    whole = vtd_present_pages(c->iommu, all, did, &c->walk_budget, &n);
     c->st.resync_walk_truncated += !whole;
     trace_vtd_qi_cost_resync(cls, n, !whole);
     return n;
@@ -296,19 +297,38 @@ static void vtd_qi_cost_retire_due(VTDQiCost *c, int64_t now, bool timer)
     }
 }
 
+/*
+ * The timer runs outside any MMIO access of the IOMMU, so the memory
+ * core's re-entrancy guard is not engaged: a wait whose status address is
+ * the IOMMU's own registers would write IQT (fetching, nesting the engine
+ * inside this loop, IQH then going backwards) or any other register.
+ * Engage the guard as an MMIO access would, so that such a write fails
+ * exactly as it does when the wait completes inside the IQT write
+ * (counted in status_errors).
+ */
 static void vtd_qi_cost_timer_cb(void *opaque)
 {
     VTDQiCost *c = opaque;
+    MemReentrancyGuard *guard = &DEVICE(c->iommu)->mem_reentrancy_guard;
+    bool engaged = guard->engaged_in_io;
 
+    guard->engaged_in_io = true;
     vtd_qi_cost_retire_due(c, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), true);
+    guard->engaged_in_io = engaged;
     vtd_qi_cost_arm(c);
 }
 
 /* Hooks */
 
+void vtd_qi_cost_kick_do(VTDQiCost *c)
+{
+    c->walk_budget = VTD_QI_COST_RESYNC_WALK_MAX;
+}
+
 void vtd_qi_cost_fetched_do(VTDQiCost *c, const VTDInvDesc *desc)
 {
     IntelIOMMUState *s = c->iommu;
+    unsigned held = g_queue_get_length(&c->events);
     VTDDescClass cls;
     unsigned am;
 
@@ -316,14 +336,18 @@ void vtd_qi_cost_fetched_do(VTDQiCost *c, const VTDInvDesc *desc)
      * Hardware owns IQH..IQT-1; software may fill at most size-1 slots
      * (VT-d 6.5.2: IQT == IQH means empty).  Reaching this with size-1
      * descriptors still unfinished means the guest wrote over slots the
-     * engine had not released.  They were read already, so processing
-     * goes on; the overrun is logged and counted.
+     * engine had not released.  An engine holds no more descriptors than
+     * the queue has slots: it finishes everything it holds at once, as on
+     * IQE (status writes, interrupts, IQH), then takes the new one.  So at
+     * most size-1 events exist, whatever the guest does; the overrun is
+     * logged and counted.
      */
-    if (g_queue_get_length(&c->events) >= (guint)s->iq_size - 1) {
+    if (held >= (unsigned)s->iq_size - 1) {
         c->st.overruns++;
         qemu_log_mask(LOG_GUEST_ERROR, "%s: invalidation queue overrun: "
-                      "%u descriptors unfinished, queue size %u\n",
-                      __func__, g_queue_get_length(&c->events), s->iq_size);
+                      "%u descriptors unfinished, queue size %u; "
+                      "finished at once\n", __func__, held, s->iq_size);
+        vtd_qi_cost_drain_do(c, "overrun");
     }
     memset(&c->cur, 0, sizeof(c->cur));
     c->cur.submit_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);

@@ -28,10 +28,13 @@
 #define VTD_QI_COST_MAX_SCALE       100000
 
 /*
- * Table entries one descriptor's resync walk may read: the tables of just
- * under 4 GiB mapped in 4 KiB pages (2048 full leaf tables).  Guest tables
- * whose levels all point at one next table make the walk 512^3..512^4
- * entries long; it stops here and charges what it counted.
+ * Table entries the resync walks of one queue submission (one IQT write)
+ * may read in all: the tables of just under 4 GiB mapped in 4 KiB pages
+ * (2048 full leaf tables).  Guest tables whose levels all point at one
+ * next table make a walk 512^3..512^4 entries long, and a full queue of
+ * global invalidations would repeat it per descriptor under the BQL; the
+ * walks stop here and charge what they counted (later descriptors of the
+ * submission: no resync pages).
  */
 #define VTD_QI_COST_RESYNC_WALK_MAX (1ULL << 20)
 
@@ -86,6 +89,7 @@ typedef struct VTDQiCost VTDQiCost;
  * Hook bodies (under the BQL, from the queue path in intel_iommu.c),
  * called through the inline wrappers below.
  */
+void vtd_qi_cost_kick_do(VTDQiCost *c);
 void vtd_qi_cost_fetched_do(VTDQiCost *c, const VTDInvDesc *desc);
 bool vtd_qi_cost_defer_wait_do(VTDQiCost *c, const VTDInvDesc *desc);
 bool vtd_qi_cost_retire_do(VTDQiCost *c, uint16_t head);
@@ -97,6 +101,14 @@ void vtd_qi_cost_discard_do(VTDQiCost *c);
  * With every cost zero the pointer is NULL: each hook is one NULL test
  * and the caller does what upstream does.
  */
+
+/* The guest submitted work (IQT written): a new resync walk budget */
+static inline void vtd_qi_cost_kick(VTDQiCost *c)
+{
+    if (c) {
+        vtd_qi_cost_kick_do(c);
+    }
+}
 
 /* A descriptor was read at IQH; charge it (the outcome follows) */
 static inline void vtd_qi_cost_fetched(VTDQiCost *c, const VTDInvDesc *d)

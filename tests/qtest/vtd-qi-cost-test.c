@@ -779,13 +779,13 @@ static void test_resync_pasid(void)
 #define CAP_PAGES           25
 #define CAP_LEAF_TABLES     2044
 
-static void test_resync_walk_cap(void)
+/* caching mode, 1 ns per resync page, edu's domain on the tables above */
+static VtdQt *vtd_start_cap_tables(void)
 {
-    const int64_t pages = CAP_LEAF_TABLES * CAP_PAGES;
     VtdQt *v = vtd_qt_start("caching-mode=on,x-qi-cost-resync-page-ns=1", "",
                             0, 0);
     uint64_t table[512];
-    unsigned i, iqh;
+    unsigned i;
 
     for (i = 0; i < 512; i++) {
         table[i] = cpu_to_le64(SL_L2 | VTD_SL_R | VTD_SL_W);
@@ -800,6 +800,14 @@ static void test_resync_walk_cap(void)
             cpu_to_le64((DATA_BASE + i * 0x1000ULL) | VTD_SL_R | VTD_SL_W);
     }
     qtest_memwrite(v->qts, SL_L1, table, sizeof(table));
+    return v;
+}
+
+static void test_resync_walk_cap(void)
+{
+    const int64_t pages = CAP_LEAF_TABLES * CAP_PAGES;
+    VtdQt *v = vtd_start_cap_tables();
+    unsigned iqh;
 
     /* charged when processed; done at 1 ns per page, the wait costs 0 */
     iqh = vtd_qt_iqh(v);
@@ -820,6 +828,131 @@ static void test_resync_walk_cap(void)
     g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_GLOBAL), 0),
                     ==, pages);
     vtd_assert_resync(v, "global, walk capped", pages, pages, 1);
+    vtd_qt_stop(v);
+}
+
+/*
+ * The walk budget is per queue submission, not per descriptor: three
+ * domain-selective invalidations of that domain in one IQT write walk
+ * 2^20 entries in all, so the first is charged the capped pages and the
+ * other two nothing (three truncations); the next submission has a new
+ * budget.
+ */
+static void test_resync_walk_budget(void)
+{
+    const int64_t pages = CAP_LEAF_TABLES * CAP_PAGES;
+    VtdQt *v = vtd_start_cap_tables();
+    unsigned iqh = vtd_qt_iqh(v);
+
+    qtest_writel(v->qts, WAIT_STATUS, 0);
+    vtd_qt_qi_push(v, DESC_EDU(VTD_INV_DESC_IOTLB_DOMAIN), 0);
+    vtd_qt_qi_push(v, DESC_EDU(VTD_INV_DESC_IOTLB_DOMAIN), 0);
+    vtd_qt_qi_push(v, DESC_EDU(VTD_INV_DESC_IOTLB_DOMAIN), 0);
+    vtd_qt_qi_push(v, DESC_WAIT_SW(STATUS_DONE), WAIT_STATUS);
+    vtd_qt_qi_kick(v);
+    g_assert_false(vtd_qt_iqe(v));
+    vtd_assert_resync(v, "three DSIs, one submission", pages, pages, 3);
+    qtest_clock_step(v->qts, pages);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, iqh + 4);
+    g_assert_cmphex(vtd_status(v), ==, STATUS_DONE);
+
+    g_assert_cmpint(vtd_time_desc(v, DESC_EDU(VTD_INV_DESC_IOTLB_DOMAIN), 0),
+                    ==, pages);
+    vtd_assert_resync(v, "next submission", pages, pages, 1);
+    vtd_qt_stop(v);
+}
+
+/* QEMU's resident set, from /proc (qtest_pid) */
+static int64_t vtd_qemu_rss_kib(VtdQt *v)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/status",
+                                            (int)qtest_pid(v->qts));
+    g_autofree char *text = NULL;
+    const char *p;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    p = strstr(text, "\nVmRSS:");
+    g_assert_nonnull(p);
+    return g_ascii_strtoll(p + strlen("\nVmRSS:"), NULL, 10);
+}
+
+/*
+ * A guest that moves IQT on by size - 1 slots again and again without
+ * waiting (a queue full of global IOTLB invalidations, "typical" costs,
+ * the clock never advancing) overruns the engine each time.  The engine
+ * never holds more than size - 1 descriptors: each overrun finishes what
+ * it holds at once (counted, exactly one per submission after the first),
+ * and QEMU's memory stays flat over a million descriptors (it grew by
+ * about 100 bytes per descriptor, 80 MiB here, when every fetched
+ * descriptor stayed queued).
+ */
+#define FLOOD_KICKS         4000
+#define FLOOD_WARMUP        400
+/* allocator and qtest noise; unbounded growth would be ~85 MiB */
+#define FLOOD_RSS_SLACK_KIB (8 * 1024)
+
+static void test_overrun_flood(void)
+{
+    VtdQt *v = vtd_start("x-qi-cost-preset=typical");
+    const unsigned held = v->qsize - 1;
+    int64_t rss0 = 0, rss;
+    unsigned i, k;
+
+    for (i = 0; i < v->qsize; i++) {
+        vtd_qt_qi_push(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
+    }
+    for (k = 1; k <= FLOOD_KICKS; k++) {
+        v->tail = (v->tail + held) % v->qsize;
+        vtd_qt_qi_kick(v);
+        if (k == FLOOD_WARMUP) {
+            rss0 = vtd_qemu_rss_kib(v);
+        }
+    }
+    rss = vtd_qemu_rss_kib(v);
+    g_test_message("QEMU VmRSS %" PRId64 " KiB after %u submissions, %" PRId64
+                   " KiB after %u", rss0, FLOOD_WARMUP, rss, FLOOD_KICKS);
+    if (rss - rss0 > FLOOD_RSS_SLACK_KIB) {
+        g_error("QEMU's RSS grew from %" PRId64 " to %" PRId64 " KiB over "
+                "%u flooded submissions", rss0, rss,
+                FLOOD_KICKS - FLOOD_WARMUP);
+    }
+    g_assert_false(vtd_qt_iqe(v));
+    g_assert_cmpint(vtd_stat(v, "pending"), ==, held);
+    g_assert_cmpint(vtd_stat(v, "max_depth"), ==, held);
+    g_assert_cmpint(vtd_stat(v, "overruns"), ==, FLOOD_KICKS - 1);
+    g_assert_cmpint(vtd_stat(v, "drained"), ==,
+                    (int64_t)held * (FLOOD_KICKS - 1));
+    /* what is held still finishes on time: IQH reaches IQT */
+    qtest_clock_step(v->qts, 1000 * 1000);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, v->tail);
+    g_assert_cmpint(vtd_stat(v, "pending"), ==, 0);
+    vtd_qt_stop(v);
+}
+
+/*
+ * A wait whose status address is the IOMMU's own IQT register, finished
+ * by the engine's timer: refused as a re-entrant access, as it is when
+ * the wait completes inside the IQT write (upstream's guard), and counted
+ * as a failed status write.  Unguarded, it wrote IQT, fetched the two
+ * descriptors behind the wait from inside the timer, and IQH then went
+ * back to the wait's slot: IQH != IQT with nothing pending.
+ */
+static void test_status_own_mmio(void)
+{
+    VtdQt *v = vtd_start("x-qi-cost-wait-ns=1000");
+    unsigned t0 = v->tail;
+    uint64_t iqt_then = (uint64_t)(t0 + 3) << 4;
+
+    vtd_qt_qi_push(v, DESC_WAIT_SW(iqt_then), IOMMU_BASE + DMAR_IQT_REG);
+    vtd_qt_qi_kick(v);
+    vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);
+    vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);
+    qtest_clock_step(v->qts, 1000);
+    g_assert_cmphex(vtd_qt_readq(v, DMAR_IQT_REG), ==, (t0 + 1) << 4);
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, t0 + 1);
+    g_assert_false(vtd_qt_iqe(v));
+    g_assert_cmpint(vtd_stat(v, "status_errors"), ==, 1);
+    g_assert_cmpint(vtd_stat(v, "pending"), ==, 0);
     vtd_qt_stop(v);
 }
 
@@ -927,6 +1060,9 @@ int main(int argc, char **argv)
     ADD("resync", test_resync);
     ADD("resync-pasid", test_resync_pasid);
     ADD("resync-walk-cap", test_resync_walk_cap);
+    ADD("resync-walk-budget", test_resync_walk_budget);
+    ADD("overrun-flood", test_overrun_flood);
+    ADD("status-own-mmio", test_status_own_mmio);
 #undef ADD
 
     return g_test_run();
