@@ -33,33 +33,41 @@ fake() { # FAKE-mode runner-args... -> exit status of the runner
     "$@" >"$T/fake.out" 2>"$T/fake.err"
 }
 said() { grep -qF -- "$1" "$T/fake.err" || { diag_file "$T/fake.err"; return 1; }; }
-exit_kept() { fake hang-after-exit --timeout 3 --json "$T/exit.json" info; }
-exit_counters() { fake hang-after-exit --counters --timeout 3 --json "$T/exitc.json" info &&
+# exits STATUS FAKE-mode runner-args...: the runner, against the stand-in,
+# exits with STATUS (scripts/vtd-run: the guest job's own status when it
+# reported one, 124 a timeout, 3 any other failed part), else named.
+exits() {
+  local want=$1 rc; shift
+  fake "$@"; rc=$?
+  [ "$rc" -eq "$want" ] || { diag "vtd-run exited $rc, want $want"; diag_file "$T/fake.err"; return 1; }
+}
+exit_kept() { exits 0 hang-after-exit --timeout 3 --json "$T/exit.json" info; }
+exit_counters() { exits 0 hang-after-exit --counters --timeout 3 --json "$T/exitc.json" info &&
   said 'stopped (SIGTERM), result kept; the vCPUs were at:' && grep -q '"wait": 7' "$T/exitc.json"; }
-exit_killed() { fake hang-ignore-term --counters --timeout 3 info; [ $? -eq 3 ] &&
+exit_killed() { exits 3 hang-ignore-term --counters --timeout 3 info &&
   said 'ignored SIGTERM for 10 s; killed' && said 'device counters not readable'; }
-timed_out() { fake silent --timeout 2 info; [ $? -eq 124 ] &&
+timed_out() { exits 124 silent --timeout 2 info &&
   said '[timeout] guest did not finish within 2 s (killed; the job had not reported)'; }
-qemu_error() { fake qemu-error info
+qemu_error() { exits 3 qemu-error info &&
   said '[QEMU] guest ended without a result (QEMU exit 1)' && said '| qemu-system-x86_64: -device nosuch'; }
-job_failed() { fake job-failed info
+job_failed() { exits 1 job-failed info &&
   said "[guest job] guest job 'info' exited with status 1" && said '| rrloop: client failed: connection refused'; }
-malformed() { fake malformed info; said '[runner parse] guest printed a malformed result'; }
-load_failed() { fake load --device virtio-net --forward 12865 --host-load 'echo boom; exit 7' info
+malformed() { exits 3 malformed info && said '[runner parse] guest printed a malformed result'; }
+load_failed() { exits 3 load --device virtio-net --forward 12865 --host-load 'echo boom; exit 7' info &&
   said '[load generator] host load failed (exit 7)' && said '| boom'; }
 check "VTD-EXIT 0, then QEMU outlives --timeout: result kept, QEMU stopped after the grace" exit_kept
 load_record X "$T/exit.json"
 check "... and the record says QEMU was stopped after the guest's exit" \
-  test "${X[result.job]} ${X[qemu_exit.killed_after_guest_exit]}" = "info True"
+  test "$(rv X result.job) $(rv X qemu_exit.killed_after_guest_exit)" = "info True"
 # A guest whose power-off hangs (seen under TCG: a vCPU's timer lost, an RCU
 # stall at power-off) still has its device counters: SIGTERM makes QEMU write them.
 check "... with --counters: stopped with SIGTERM, the counters QEMU wrote then are in the record" exit_counters
 check "... QEMU that ignores SIGTERM too is killed 10 s later: the run fails naming the counters" exit_killed
 check "timeout: part 'timeout', what the guest was doing, exit 124" timed_out
-check "QEMU start-up error: part 'QEMU' and QEMU's own message" qemu_error
-check "guest job failure: part 'guest job' and the job's message" job_failed
-check "malformed result: part 'runner parse'" malformed
-check "host load failure: part 'load generator' and the load's output" load_failed
+check "QEMU start-up error: part 'QEMU' and QEMU's own message, exit 3" qemu_error
+check "guest job failure: part 'guest job' and the job's message, exit 1 (the job's status)" job_failed
+check "malformed result: part 'runner parse', exit 3" malformed
+check "host load failure: part 'load generator' and the load's output, exit 3" load_failed
 check "--net hub with one NIC is refused by name" bash -c \
   "'$VTD_RUN' --dry-run --net hub --device virtio-net info 2>&1 | grep -q -- '--net hub joins NICs to each other'"
 check "--net hub: two hub ports, virtio-net transmitting on a virtual-clock timer" bash -c \
@@ -70,17 +78,18 @@ check "tap: memcached (1 vCPU, virtio-net, off) under memcaslap load" bash -c \
   "'$VTD_RUN' --net tap --mode off --cpus 1 --device virtio-net --forward 11211 --timeout 150 \
    --host-load '$TOP/scripts/load-memcaslap 2 16 1' --json '$T/mc.json' memcached >/dev/null 2>'$T/mc.err'"
 load_record MC "$T/mc.json"
-check "tap: the record names the NIC and its backend" test "${MC[devices]} ${MC[net]}" = "['virtio-net'] tap"
-check "tap: QEMU's NIC backend is the tap device" eval '[[ ${MC[qemu_cmdline]} == *"tap,id=net0,ifname=vtdtap0,"* ]]'
-ops=${MC[host_load.result.ops]:-0}
-check "tap: memcaslap counted transactions ($ops)" test "$ops" -gt 0
+check "tap: the record names the NIC and its backend" test "$(rv MC devices) $(rv MC net)" = "['virtio-net'] tap"
+check "tap: QEMU's NIC backend is the tap device" eval '[[ $(rv MC qemu_cmdline) == *"tap,id=net0,ifname=vtdtap0,"* ]]'
+check "tap: memcaslap counted transactions ($(rd MC host_load.result.ops))" test "$(rn MC host_load.result.ops)" -gt 0
 check "tap: guest memcached served at least what memcaslap counted" \
-  test $(( ${MC[result.cmd_get]:-0} + ${MC[result.cmd_set]:-0} )) -ge "$ops"
+  test $(( $(rn MC result.cmd_get) + $(rn MC result.cmd_set) )) -ge "$(rn MC host_load.result.ops)"
 shares() { # the vCPU thread and at least one other QEMU thread; load and guest shares in (0, 1]
   local k n=0
+  has MC host_load.qemu_thread_cpu_share || { diag "no host_load.qemu_thread_cpu_share"; return 1; }
   for k in "${!MC[@]}"; do [[ $k == host_load.qemu_thread_cpu_share.* ]] && n=$((n + 1)); done
-  [ -n "${MC[host_load.qemu_thread_cpu_share.CPU 0/TCG]}" ] && [ "$n" -ge 2 ] &&
-    awk -v l="${MC[host_load.load_cpu_share]}" -v g="${MC[result.guest_cpu_busy]}" 'BEGIN {exit !(l > 0 && g > 0 && g <= 1)}'
+  [ "$n" -ge 2 ] || { diag "$n QEMU threads' shares: $(rv MC host_load.qemu_thread_cpu_share)"; return 1; }
+  rv MC "host_load.qemu_thread_cpu_share.CPU 0/TCG" >/dev/null &&
+    awk -v l="$(rv MC host_load.load_cpu_share)" -v g="$(rv MC result.guest_cpu_busy)" 'BEGIN {exit !(l > 0 && g > 0 && g <= 1)}'
 }
 check "host CPU shares recorded: the vCPU thread, the main loop, the load generator" shares
 check "the host's own namespace has no tap device left" bash -c "! ip link show vtdtap0 >/dev/null 2>&1"
@@ -90,15 +99,15 @@ check "tap: sockperf (2 vCPUs, e1000e, strict) request/response, 4 guest servers
    --host-load '$TOP/scripts/load-sockperf 2 1' --json '$T/rr.json' rr >/dev/null 2>'$T/rr.err'"
 load_record RR "$T/rr.json"
 check "rr: sockperf on 4 connections counted transactions, latency percentiles ordered" \
-  awk -v t="${RR[host_load.result.tool]}" -v c="${RR[host_load.result.connections]}" \
-    -v n="${RR[host_load.result.transactions]}" -v p50="${RR[host_load.result.latency_us.p50]}" \
-    -v p99="${RR[host_load.result.latency_us.p99]}" 'BEGIN {exit !(t == "sockperf" && c == 4 && n > 0 && p50 != "" && p50 <= p99)}'
+  awk -v t="$(rv RR host_load.result.tool)" -v c="$(rv RR host_load.result.connections)" \
+    -v n="$(rv RR host_load.result.transactions)" -v p50="$(rv RR host_load.result.latency_us.p50)" \
+    -v p99="$(rv RR host_load.result.latency_us.p99)" 'BEGIN {exit !(t == "sockperf" && c == 4 && n > 0 && p50 != "" && p50 <= p99)}'
 
 check "user (slirp): memcached (2 vCPUs, virtio-net, strict) with forwarded ports" bash -c \
   "'$VTD_RUN' --mode strict --device virtio-net --forward 11211+2 --timeout 150 \
    --host-load '$TOP/scripts/load-memcaslap 2 16 1' --json '$T/user.json' memcached >/dev/null 2>'$T/user.err'"
 load_record U "$T/user.json"
-check "user: two instances served the load" test "${U[result.instances]}" = 2 -a "${U[host_load.result.ops]:-0}" -gt 0
+check "user: two instances served the load" test "$(rv U result.instances)" = 2 -a "$(rn U host_load.result.ops)" -gt 0
 
 check "--net tap without a NIC is refused by name" bash -c \
   "'$VTD_RUN' --net tap info 2>&1 | grep -q -- '--net tap needs a NIC'"
@@ -119,19 +128,18 @@ for i in 1 2; do
 done
 for r in off-1 off-2 strict-1 strict-2; do load_record "D_${r/-/_}" "$T/det-$r.json"; done
 crossed() { # every NIC sent and received at least one packet per transaction
-  local n=${D_strict_1[result.client.transactions]:-0} k d
-  [ "$n" -gt 0 ] || return 1
+  local n k d p
+  n=$(rn D_strict_1 result.client.transactions) && [ "$n" -gt 0 ] || return 1
   for k in server_packets client_packets; do for d in rx tx; do
-    [ "${D_strict_1[result.$k.$d]:-0}" -ge "$n" ] || { diag "$k $d ${D_strict_1[result.$k.$d]} < $n"; return 1; }
+    p=$(rn D_strict_1 "result.$k.$d") && [ "$p" -ge "$n" ] || { diag "$k $d $p < $n"; return 1; }
   done; done
 }
 check "rrloop: every transaction crossed both NICs (each sent and received at least one packet per transaction)" crossed
-tps() { local -n D=D_$1; echo "${D[result.client.tps]}"; }
+tps() { rv "D_$1" result.client.tps; }
 same_binaries() { # the figure repeats only on one set of binaries (docs/bench.md)
-  local r b v ok=0
+  local r b v v1 ok=0
   for r in off_2 strict_1 strict_2; do for b in qemu kernel initrd; do
-    v="D_$r[binaries_sha256.$b]"
-    [ -n "${!v}" ] && [ "${!v}" = "${D_off_1[binaries_sha256.$b]}" ] ||
+    v=$(rv "D_$r" "binaries_sha256.$b") && v1=$(rv D_off_1 "binaries_sha256.$b") && [ -n "$v" ] && [ "$v" = "$v1" ] ||
       { diag "$b changed between off run 1 and ${r/_/ run }"; ok=1; }
   done; done
   return $ok
