@@ -26,6 +26,7 @@
 #include "system/stats.h"
 #include "vtd-accounting.h"
 #include "vtd-audit.h"
+#include "vtd-hostile.h"
 #include "vtd-qi-cost.h"
 #include "vtd-stats.h"
 #include "trace.h"
@@ -65,9 +66,14 @@ static bool vtd_stats_write_file(IntelIOMMUState *s, const char *path,
 {
     g_autoptr(GError) gerr = NULL;
     QDict *d = vtd_stats_counters(s);
-    GString *json = qobject_to_json_pretty(QOBJECT(d), true);
+    GString *json;
     bool ok;
 
+    /* -device vtd-hostile: what it reached (docs/hostile-device.md) */
+    if (s->hostile) {
+        qdict_put(d, "hostile", vtd_hostile_to_qdict(s->hostile));
+    }
+    json = qobject_to_json_pretty(QOBJECT(d), true);
     g_string_append_c(json, '\n');
     ok = g_file_set_contents(path, json->str, json->len, &gerr);
     if (!ok) {

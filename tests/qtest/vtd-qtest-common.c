@@ -69,7 +69,7 @@ VtdQt *vtd_qt_init(const char *opts, const char *extra, bool edu)
 
     v->qts = qtest_initf("-M q35 -device intel-iommu,id=iommu%s%s %s %s",
                          *opts ? "," : "", opts,
-                         edu ? "-device edu,addr=04.0" : "", extra);
+                         edu ? "-device edu,addr=04.0,id=edu" : "", extra);
     v->dw = strstr(opts, "x-scalable-mode=on") != NULL;
     v->qsize = v->dw ? 128 : 256;
 
