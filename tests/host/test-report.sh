@@ -119,6 +119,21 @@ def var(variant, map_us, unmap_us, measured):
     return Record("dmabench", "strict", 1, wall_s=5, result=res,
                   point=dict(point("stock", "strict", 1), variant=variant))
 recs["v1"], recs["v2"] = var("patched", 0.8, 1.6, True), var("stock", 0.7, 1.6, False)
+# The hostile device's attack runs (vtdlib.attack): ids carry the kind in
+# their top byte; ages in ns. Legacy: strict leaks 3 of kind a, percpu and
+# global a and c, shadow nothing; caching: strict a and b, one marker.
+def att(mode, vmode="legacy", leaks=(), markers=None):
+    cans = [{"id": k << 24 | i, "iova": 4096 * i, "vtime_ns": 1, "age_ns": age, "reads": 1}
+            for i, (k, age) in enumerate(leaks)]
+    return Record("attack", mode, 1, vmode=vmode, point=point("attack", mode, 1),
+                  result={"module": {"planted": {"a": 8, "b": 4, "c": 4, "d": 4},
+                                     "markers": markers or {}}},
+                  device_counters={"hostile": {"canaries": cans}})
+recs["at-strict"] = att("strict", leaks=((1, 1e6), (1, 2e6), (1, 3e6)))
+recs["at-percpu"] = att("percpu", leaks=((1, 1e6), (3, 5e6)))
+recs["at-global"] = att("global", leaks=((1, 1e6), (3, 7e6)))
+recs["at-shadow"] = att("shadow")
+recs["at-cm-strict"] = att("strict", "caching", leaks=((1, 1e6), (2, 4e6)), markers={"b": 1})
 for name, r in recs.items():
     r.versions, r.host = {"QEMU_VERSION": "q", "LINUX_VERSION": "l"}, {"cpus": 2, "kernel": "k"}
     r.write(os.path.join(raw, name + ".json"))
@@ -149,29 +164,34 @@ check "paired: global 90.0 % of its own off" \
 check "sections in reading order: targets, dma_map_benchmark, scaling, network, seed 003" bash -c \
   "grep '^## ' '$R' | cut -c4-14 | tr '\n' '|' | grep -q '^Targets (is|dma_map_ben|Scaling wit|Network, de|Network wor|Scatter-gat|'"
 P=$T/plane.csv
-check "plane, dma_map_benchmark: strict 55.0 % of off [50.0-60.0] over 2 repetitions, exposure 0" \
-  grep -qF '| 1 thread(s), 2 vCPU(s) [pl] | strict | pl | 2 | 55.0 [50.0–60.0] | 0.0 [0.0–0.0] | same runs |' "$R"
-check "plane, dma_map_benchmark: percpu 85.0 % [80.0-90.0], exposure 153600.0 [102400.0-204800.0]" \
-  grep -qF '| 1 thread(s), 2 vCPU(s) [pl] | percpu | pl | 2 | 85.0 [80.0–90.0] | 153600.0 [102400.0–204800.0] | same runs |' "$R"
-check "plane, dma_map_benchmark: shadow 77.0 % [76.0-78.0], exposure 0" \
-  grep -qF '| 1 thread(s), 2 vCPU(s) [pl] | shadow | pl | 2 | 77.0 [76.0–78.0] | 0.0 [0.0–0.0] | same runs |' "$R"
-check "plane, dma_map_benchmark: goal met, shadow at 91 % of percpu" grep -qF -- \
-  '- 1 thread(s), 2 vCPU(s) [pl]: goal met: the best zero-exposure scheme, shadow, reaches 77.0 % of off, 91 % of the best deferred scheme (percpu, 85.0 %)' "$R"
+check "plane, dma_map_benchmark: strict 55.0 % of off [50.0-60.0] over 2 repetitions, exposure 0, device reached a" \
+  grep -qF '| 1 thread(s), 2 vCPU(s) [pl] | strict | pl | 2 | 55.0 [50.0–60.0] | 0.0 [0.0–0.0] | same runs | a |' "$R"
+check "plane, dma_map_benchmark: percpu 85.0 % [80.0-90.0], exposure 153600.0 [102400.0-204800.0], reached a c" \
+  grep -qF '| 1 thread(s), 2 vCPU(s) [pl] | percpu | pl | 2 | 85.0 [80.0–90.0] | 153600.0 [102400.0–204800.0] | same runs | a c |' "$R"
+check "plane, dma_map_benchmark: shadow 77.0 % [76.0-78.0], exposure 0, reached nothing" \
+  grep -qF '| 1 thread(s), 2 vCPU(s) [pl] | shadow | pl | 2 | 77.0 [76.0–78.0] | 0.0 [0.0–0.0] | same runs | nothing |' "$R"
+check "plane, dma_map_benchmark: goal met, shadow (safe) at 91 % of percpu" grep -qF -- \
+  '- 1 thread(s), 2 vCPU(s) [pl]: goal met: the best safe scheme, shadow, reaches 77.0 % of off, 91 % of the best deferred scheme (percpu, 85.0 %)' "$R"
 check "plane, memcached: global 90.0 % paired with its own off, exposure 2000.0, n=6" \
-  grep -qF '| memcached, virtio-net, 2 vCPU(s), wall clock | global | pair | 6 | 90.0 [90.0–90.0] | 2000.0 [2000.0–2000.0] | same runs |' "$R"
-check "plane, memcached: strict 80.3 % [78.0-82.0]; goal not met at 89 %" bash -c \
-  "grep -qF '| memcached, virtio-net, 2 vCPU(s), wall clock | strict | pair | 6 | 80.3 [78.0–82.0] | 0.0 [0.0–0.0] | same runs |' '$R' &&
-   grep -qF -- '- memcached, virtio-net, 2 vCPU(s), wall clock: goal not met: the best zero-exposure scheme, strict, reaches 80.3 % of off, 89 % of the best deferred scheme (global, 90.0 %)' '$R'"
+  grep -qF '| memcached, virtio-net, 2 vCPU(s), wall clock | global | pair | 6 | 90.0 [90.0–90.0] | 2000.0 [2000.0–2000.0] | same runs | a c |' "$R"
+check "plane, memcached: strict 80.3 % [78.0-82.0], zero exposure but not safe (device reached a): goal not testable" bash -c \
+  "grep -qF '| memcached, virtio-net, 2 vCPU(s), wall clock | strict | pair | 6 | 80.3 [78.0–82.0] | 0.0 [0.0–0.0] | same runs | a |' '$R' &&
+   grep -qF -- '- memcached, virtio-net, 2 vCPU(s), wall clock: goal not testable (needs a deferred scheme and a safe one: zero exposure and nothing reached by the hostile device; not safe: strict (device reached a))' '$R'"
 check "plane, request/response: rrloop percpu 90.0 % from rl (not the counters-on rly), exposure 32000.0 from rlx and rly; goal met by shadow at 94 %" bash -c \
-  "grep -qF '| rrloop, e1000e, 1 vCPU(s), icount | percpu | rl | 1 | 90.0 [90.0–90.0] | 32000.0 [32000.0–32000.0] | rlx, rly |' '$R' &&
-   grep -qF '| rrloop, e1000e, 1 vCPU(s), icount | shadow | rl | 1 | 85.0 [85.0–85.0] | 0.0 [0.0–0.0] | rlx |' '$R' &&
-   ! grep -q '^| rrloop, .* | rl[xy] | ' '$R' &&
-   grep -qF -- '- rrloop, e1000e, 1 vCPU(s), icount: goal met: the best zero-exposure scheme, shadow, reaches 85.0 % of off, 94 % of the best deferred scheme (percpu, 90.0 %)' '$R'"
+  "grep -qF '| rrloop, e1000e, 1 vCPU(s), icount | percpu | rl | 1 | 90.0 [90.0–90.0] | 32000.0 [32000.0–32000.0] | rlx, rly | a c |' '$R' &&
+   grep -qF '| rrloop, e1000e, 1 vCPU(s), icount | shadow | rl | 1 | 85.0 [85.0–85.0] | 0.0 [0.0–0.0] | rlx | nothing |' '$R' &&
+   ! grep -qE '^\\| rrloop, [^|]*\\| [a-z-]+ \\| rl[xy] \\| ' '$R' &&
+   grep -qF -- '- rrloop, e1000e, 1 vCPU(s), icount: goal met: the best safe scheme, shadow, reaches 85.0 % of off, 94 % of the best deferred scheme (percpu, 90.0 %)' '$R'"
+check "attack: per configuration and scheme, leaked/planted per kind, markers, median age, what was reached" bash -c \
+  "grep -qF '| legacy | strict | 1 | 3/8 | 0/4 | 0/4 | 0/4 | 0 | 2.0 | a |' '$R' &&
+   grep -qF '| legacy | percpu | 1 | 1/8 | 0/4 | 1/4 | 0/4 | 0 | 3.0 | a c |' '$R' &&
+   grep -qF '| legacy | shadow | 1 | 0/8 | 0/4 | 0/4 | 0/4 | 0 | – | nothing |' '$R' &&
+   grep -qF '| caching | strict | 1 | 1/8 | 1/4 | 0/4 | 0/4 | 1 | 2.5 | a b |' '$R'"
 check "plane: one table per workload, in order, legacy configuration only" bash -c \
   "[ \"\$(grep '^### ' '$R' | tr '\n' '|')\" = '### dma_map_benchmark|### memcached|### request/response|' ] &&
    ! grep -q '^| rrloop.* | rl[cs] | ' '$R'"
 check "plane.csv: a workload column, 3+2+3 points" bash -c \
-  "head -1 '$P' | tr -d '\\r' | grep -qx 'workload,point,series,mode,n,pct_of_off,pct_min,pct_max,exposure_page_ms_per_m,exposure_min,exposure_max,exposure_n,exposure_from' &&
+  "head -1 '$P' | tr -d '\\r' | grep -qx 'workload,point,series,mode,n,pct_of_off,pct_min,pct_max,exposure_page_ms_per_m,exposure_min,exposure_max,exposure_n,exposure_from,reached' &&
    [ \$(grep -c '^dma_map_benchmark,' '$P') = 3 ] && [ \$(grep -c '^memcached,' '$P') = 2 ] &&
    [ \$(grep -c '^request/response,' '$P') = 3 ]"
 check "configurations, network: legacy strict 70.0, percpu 90.0, shadow 85.0 % of off; rlx (no off) left out" bash -c \
@@ -203,6 +223,16 @@ check "a table mixing measured and derived rows fails, naming both" bash -c \
   "! '$TOP/scripts/vtd-report' '$T/mix' 2>'$T/err3' &&
    grep -qF \"table 'dma_map_benchmark, 1 page on edu' compares rows measured in different ways\" '$T/err3'" ||
   diag_file "$T/err3"
+
+# An attack run whose guest planted nothing readable (no planted list) next to
+# the device's report is an error naming what is missing, not "nothing leaked".
+mkdir -p "$T/att/raw"
+vtdpy -c 'import json, sys; p = sys.argv[1]; r = json.load(open(sys.argv[2]))
+del r["result"]["module"]["planted"]
+json.dump(r, open(p, "w"))' "$T/att/raw/at.json" "$T/raw/at-shadow.json"
+check "an attack run without the guest's planted list fails, naming it" bash -c \
+  "! '$TOP/scripts/vtd-report' '$T/att' 2>'$T/err4' &&
+   grep -qF 'attack shadow: device report without the guest' '$T/err4'" || diag_file "$T/err4"
 
 # The loader checks the record version: a record from a newer writer is
 # refused by name, not misread.
