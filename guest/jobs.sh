@@ -318,6 +318,31 @@ job_stale() {
   printf '}\n'
 }
 
+# Canaries for a hostile DMA device in edu's domain (issue 22, docs/attack.md):
+# edu_canary.ko binds edu and, in rounds, plants canaries where no device may
+# read (a: the rest of a sub-page buffer's page, b: a DMA_FROM_DEVICE page's
+# contents, c: a page right after its unmap, d: an unmapped mapping's data)
+# around edu's own DMA; "module" lists what it planted, for the host to join
+# with what vtd-hostile read (vtd-run --hostile; tests/guest/test-attack.sh).
+# DMAR faults: as logged by the guest (rate-limited), mostly the device's probes.
+#   vtd.rounds (4) vtd.hold_ms (30) vtd.c_window_us (5000) vtd.small (256)
+#   vtd.kinds (abcd) vtd.d_read (0) vtd.magic (vtdCnry!) vtd.plant (1): module parameters
+job_attack() {
+  r0=$(dmesg | grep -c 'DMAR: \[DMA Read') w0=$(dmesg | grep -c 'DMAR: \[DMA Write')
+  args=
+  for k in rounds hold_ms c_window_us small kinds d_read magic plant; do
+    eval "v=\${P_$k:-}"
+    [ -n "$v" ] && args="$args $k=$v"
+  done
+  # shellcheck disable=SC2086
+  edu_module attack edu_canary $args || return 1
+  printf '{"job":"attack","device":"%s","module":%s,"dmar_read_faults":%s,"dmar_write_faults":%s,' \
+    "$bdf" "$res" $(($(dmesg | grep -c 'DMAR: \[DMA Read') - r0)) \
+    $(($(dmesg | grep -c 'DMAR: \[DMA Write') - w0))
+  common_json
+  printf '}\n'
+}
+
 # Self-tests of the runner's kernel reports (make check-kernel-debug, issue
 # 13; tests/host/test-runner.sh): the test-only module vtd_selftest_splat
 # makes the kernel warn once, leak one object and/or oops, which
