@@ -67,7 +67,7 @@ EOF
 }
 # run NAME MODE: boot, job attack with the device; the record in R_NAME, its join in J_NAME.
 run() {
-  local n=$1 mode=$2 err
+  local n=$1 mode=$2
   # shellcheck disable=SC2086
   "$VTD_RUN" --timeout 240 --mode "$mode" --hostile "$HOSTILE" --json "$T/$n.json" \
     attack rounds=$ROUNDS $VTD_ATTACK_ARGS >/dev/null 2>"$T/$n.err" ||
