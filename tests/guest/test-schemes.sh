@@ -119,7 +119,7 @@ for scheme in "${schemes[@]}"; do
     # upstream leak that fq_overflow counts (kernel-patches/extra fixes it).
     over=$(kd fq_overflow)
     [ "$over" = 0 ] || diag "$n: $over flush-queue overflows, 256 IOVAs leaked by each (upstream)"
-    check "$n: live IOVAs back to baseline but for overflows ($(opt "$n" result.iova_live_before) -> $(k iova_live))" \
+    check "$n: live IOVAs back to baseline but for overflows ($(opt "$n" result.iova_live_before) -> $(kd iova_live))" \
       test $(( $(k iova_live) - $(num "$n" result.iova_live_before) )) = $(( $(k fq_overflow) * 256 ))
   done
   if [ "$scheme" != strict ]; then
