@@ -125,10 +125,13 @@ recs["v1"], recs["v2"] = var("patched", 0.8, 1.6, True), var("stock", 0.7, 1.6, 
 def att(mode, vmode="legacy", leaks=(), markers=None):
     cans = [{"id": k << 24 | i, "iova": 4096 * i, "vtime_ns": 1, "age_ns": age, "reads": 1}
             for i, (k, age) in enumerate(leaks)]
+    # one range per kind, open from planting: a 8 canaries, b, c, d 4 each
+    ranges = [[k << 24, 8 if k == 1 else 4, 100, 100, 4096 * k] for k in (1, 2, 3, 4)]
     return Record("attack", mode, 1, vmode=vmode, point=point("attack", mode, 1),
-                  result={"module": {"planted": {"a": 8, "b": 4, "c": 4, "d": 4},
-                                     "markers": markers or {}}},
-                  device_counters={"hostile": {"canaries": cans}})
+                  result={"module": {"canaries": ranges, "pm_hz": 3579545,
+                                     "markers": markers or {}}, "sl_wo": True},
+                  device_counters={"hostile": {"canaries": cans, "probes": 9, "reads": 8,
+                                               "faults": 1, "writes": 0}})
 recs["at-strict"] = att("strict", leaks=((1, 1e6), (1, 2e6), (1, 3e6)))
 recs["at-percpu"] = att("percpu", leaks=((1, 1e6), (3, 5e6)))
 recs["at-global"] = att("global", leaks=((1, 1e6), (3, 7e6)))
@@ -183,10 +186,10 @@ check "plane, request/response: rrloop percpu 90.0 % from rl (not the counters-o
    ! grep -qE '^\\| rrloop, [^|]*\\| [a-z-]+ \\| rl[xy] \\| ' '$R' &&
    grep -qF -- '- rrloop, e1000e, 1 vCPU(s), icount: goal met: the best safe scheme, shadow, reaches 85.0 % of off, 94 % of the best deferred scheme (percpu, 90.0 %)' '$R'"
 check "attack: per configuration and scheme, leaked/planted per kind, markers, median age, what was reached" bash -c \
-  "grep -qF '| legacy | strict | 1 | 3/8 | 0/4 | 0/4 | 0/4 | 0 | 2.0 | a |' '$R' &&
-   grep -qF '| legacy | percpu | 1 | 1/8 | 0/4 | 1/4 | 0/4 | 0 | 3.0 | a c |' '$R' &&
-   grep -qF '| legacy | shadow | 1 | 0/8 | 0/4 | 0/4 | 0/4 | 0 | – | nothing |' '$R' &&
-   grep -qF '| caching | strict | 1 | 1/8 | 1/4 | 0/4 | 0/4 | 1 | 2.5 | a b |' '$R'"
+  "grep -qF '| legacy | strict | yes | 1 | 3/8 | 0/4 | 0/4 | 0/4 | 0 | 2.0 | a |' '$R' &&
+   grep -qF '| legacy | percpu | yes | 1 | 1/8 | 0/4 | 1/4 | 0/4 | 0 | 3.0 | a c |' '$R' &&
+   grep -qF '| legacy | shadow | yes | 1 | 0/8 | 0/4 | 0/4 | 0/4 | 0 | – | nothing |' '$R' &&
+   grep -qF '| caching | strict | yes | 1 | 1/8 | 1/4 | 0/4 | 0/4 | 1 | 2.5 | a b |' '$R'"
 check "plane: one table per workload, in order, legacy configuration only" bash -c \
   "[ \"\$(grep '^### ' '$R' | tr '\n' '|')\" = '### dma_map_benchmark|### memcached|### request/response|' ] &&
    ! grep -q '^| rrloop.* | rl[cs] | ' '$R'"
@@ -224,15 +227,15 @@ check "a table mixing measured and derived rows fails, naming both" bash -c \
    grep -qF \"table 'dma_map_benchmark, 1 page on edu' compares rows measured in different ways\" '$T/err3'" ||
   diag_file "$T/err3"
 
-# An attack run whose guest planted nothing readable (no planted list) next to
-# the device's report is an error naming what is missing, not "nothing leaked".
+# An attack run without the guest's list of planted canaries next to the
+# device's report is an error naming what is missing, not "nothing leaked".
 mkdir -p "$T/att/raw"
 vtdpy -c 'import json, sys; p = sys.argv[1]; r = json.load(open(sys.argv[2]))
-del r["result"]["module"]["planted"]
+del r["result"]["module"]["canaries"]
 json.dump(r, open(p, "w"))' "$T/att/raw/at.json" "$T/raw/at-shadow.json"
 check "an attack run without the guest's planted list fails, naming it" bash -c \
   "! '$TOP/scripts/vtd-report' '$T/att' 2>'$T/err4' &&
-   grep -qF 'attack shadow: device report without the guest' '$T/err4'" || diag_file "$T/err4"
+   grep -qF \"attack run shadow, legacy: no field 'canaries'\" '$T/err4'" || diag_file "$T/err4"
 
 # The loader checks the record version: a record from a newer writer is
 # refused by name, not misread.
