@@ -336,8 +336,11 @@ job_attack() {
   done
   # shellcheck disable=SC2086
   edu_module attack edu_canary $args || return 1
-  printf '{"job":"attack","device":"%s","module":%s,"dmar_read_faults":%s,"dmar_write_faults":%s,' \
-    "$bdf" "$res" $(($(dmesg | grep -c 'DMAR: \[DMA Read') - r0)) \
+  # write-only second-level leaves (intel_iommu=sl_wo, kernel-patches 0012), as booted
+  wo=false
+  grep -Eq '(^| )intel_iommu=([^ ]*,)?sl_wo' /proc/cmdline && wo=true
+  printf '{"job":"attack","device":"%s","module":%s,"sl_wo":%s,"dmar_read_faults":%s,"dmar_write_faults":%s,' \
+    "$bdf" "$res" "$wo" $(($(dmesg | grep -c 'DMAR: \[DMA Read') - r0)) \
     $(($(dmesg | grep -c 'DMAR: \[DMA Write') - w0))
   common_json
   printf '}\n'
