@@ -35,16 +35,7 @@ static VtdQt *hostile_start(const char *props)
 
 static QDict *hostile_stats(VtdQt *v)
 {
-    QDict *rsp = qtest_qmp(v->qts, "{ 'execute': 'qom-get', 'arguments': "
-                           "{ 'path': %s, 'property': 'x-stats' } }",
-                           HOSTILE_PATH);
-    QDict *ret;
-
-    g_assert(qdict_haskey(rsp, "return"));
-    ret = qdict_get_qdict(rsp, "return");
-    qobject_ref(ret);
-    qobject_unref(rsp);
-    return ret;
+    return vtd_qt_qom_get_at(v->qts, HOSTILE_PATH, "x-stats");
 }
 
 static int64_t hostile_stat(VtdQt *v, const char *key)

@@ -241,12 +241,13 @@ void vtd_qt_edu_dma_write(VtdQt *v, uint64_t iova, uint32_t len)
 
 /* JSON properties */
 
-/* qom-get of the iommu's @property, an object; the caller unrefs it */
-QDict *vtd_qt_qom_get(QTestState *qts, const char *property)
+/* qom-get of @property of the object at @path, an object; caller unrefs */
+QDict *vtd_qt_qom_get_at(QTestState *qts, const char *path,
+                         const char *property)
 {
     QDict *rsp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
                            "{ 'path': %s, 'property': %s } }",
-                           IOMMU_PATH, property);
+                           path, property);
     QDict *ret;
 
     g_assert(qdict_haskey(rsp, "return"));
@@ -254,6 +255,12 @@ QDict *vtd_qt_qom_get(QTestState *qts, const char *property)
     qobject_ref(ret);
     qobject_unref(rsp);
     return ret;
+}
+
+/* qom-get of the iommu's @property, an object; the caller unrefs it */
+QDict *vtd_qt_qom_get(QTestState *qts, const char *property)
+{
+    return vtd_qt_qom_get_at(qts, IOMMU_PATH, property);
 }
 
 /* qom-set of the iommu's boolean @property (a reset trigger) to true */

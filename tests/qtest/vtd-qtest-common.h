@@ -100,6 +100,8 @@ void vtd_qt_edu_dma_write(VtdQt *v, uint64_t iova, uint32_t len);
 
 /* JSON properties */
 QDict *vtd_qt_qom_get(QTestState *qts, const char *property);
+QDict *vtd_qt_qom_get_at(QTestState *qts, const char *path,
+                         const char *property);
 void vtd_qt_qom_set_true(QTestState *qts, const char *property);
 QObject *vtd_qt_lookup(QDict *d, const char *path);
 int64_t vtd_qt_get(QDict *d, const char *path);
