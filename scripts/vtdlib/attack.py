@@ -49,8 +49,11 @@ class Join:
     device: dict                    # probes, reads, faults, writes
 
     def reached(self):
-        """The kinds with a leak or a marker, as 'a c' ('' for none)."""
-        return " ".join(k for k, v in self.leaks.items() if v.leaked or v.markers)
+        """What the device read and wrote, by kind: 'a c; wrote b' ('' for
+        nothing). A marker is a write where none was allowed."""
+        read = " ".join(k for k, v in self.leaks.items() if v.leaked)
+        wrote = " ".join(k for k, v in self.leaks.items() if v.markers)
+        return "; ".join(x for x in (read, wrote and f"wrote {wrote}") if x)
 
 
 class AttackError(Exception):

@@ -189,7 +189,7 @@ check "attack: per configuration and scheme, leaked/planted per kind, markers, m
   "grep -qF '| legacy | strict | yes | 1 | 3/8 | 0/4 | 0/4 | 0/4 | 0 | 2.0 | a |' '$R' &&
    grep -qF '| legacy | percpu | yes | 1 | 1/8 | 0/4 | 1/4 | 0/4 | 0 | 3.0 | a c |' '$R' &&
    grep -qF '| legacy | shadow | yes | 1 | 0/8 | 0/4 | 0/4 | 0/4 | 0 | – | nothing |' '$R' &&
-   grep -qF '| caching | strict | yes | 1 | 1/8 | 1/4 | 0/4 | 0/4 | 1 | 2.5 | a b |' '$R'"
+   grep -qF '| caching | strict | yes | 1 | 1/8 | 1/4 | 0/4 | 0/4 | 1 | 2.5 | a b; wrote b |' '$R'"
 check "plane: one table per workload, in order, legacy configuration only" bash -c \
   "[ \"\$(grep '^### ' '$R' | tr '\n' '|')\" = '### dma_map_benchmark|### memcached|### request/response|' ] &&
    ! grep -q '^| rrloop.* | rl[cs] | ' '$R'"
