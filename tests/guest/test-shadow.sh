@@ -42,8 +42,8 @@ declare -A CASE=(
   [stale_unreadable]="edu reading a buffer's IOVA after its unmap gets none of its bytes [pool not cleared at unmap]"
   [to_unwritable]="edu cannot write a DMA_TO_DEVICE mapping [every pool mapped read/write]"
   [sync_overrun]="a sync larger than its mapping changes no byte beyond it [sync not clamped to the mapping]"
-  [sync_unmapped]="a sync after the unmap changes nothing [sync not checked against live mappings]"
-  [cpus]="two CPUs map at once, each its own bytes, and get them back"
+  [sync_unmapped]="a sync after the unmap changes nothing [lookup ignores the bitmap and unmap keeps the size]"
+  [cpus]="two CPUs map at once, each its own bytes, and get them back [no pool lock in map]"
 )
 # counts GOT WANT: space-separated numbers (a missing field is no number),
 # equal, and the first one wanted (what the test programmed) not zero, so
@@ -85,13 +85,13 @@ diag "$n: shadow_maps=$(g $n shadow_maps) fallbacks=$(g $n shadow_fallbacks) no_
 # fail (before, it did, and the devices kept direct DMA on a translating domain).
 check "shadow: the one domain without room for pools (ISA bridge's group) counted, still a DMA domain" \
   eval 'counts "$(g $n shadow_no_pool)" 1 && is "$(r $n "result.iommu_groups.0000:00:1f.0.type")" DMA'
-check "shadow: every dmacheck mapping through the pools, none fell back" \
+check "shadow: every dmacheck mapping through the pools, none fell back [shadow branch off in map]" \
   counts "$(g $n shadow_maps) $(g $n shadow_fallbacks)" "$(r $n result.module.maps) 0"
-check "shadow: bytes copied in = bytes the module mapped or synced for the device" \
+check "shadow: bytes copied in = bytes the module mapped or synced for the device [copy-in skipped for DMA_FROM_DEVICE]" \
   counts "$(g $n shadow_bytes_to_dev)" "$(r $n result.module.bytes_in)"
-check "shadow: bytes copied out = bytes it unmapped or synced for the CPU [sync not clamped]" \
+check "shadow: bytes copied out = bytes it unmapped or synced for the CPU [sync not clamped; no copy-back on the sg path]" \
   counts "$(g $n shadow_bytes_from_dev)" "$(r $n result.module.bytes_out)"
-check "shadow: the sync beyond a mapping and the sync after an unmap refused, counted" \
+check "shadow: the sync beyond a mapping and the sync after an unmap refused, counted [either check removed]" \
   counts "$(g $n shadow_refused)" "$(r $n result.module.refusals)"
 
 for t in 1 2; do
@@ -134,7 +134,7 @@ n=stale
 check "shadow: stale-write rounds run with x-audit=on (edu_stale)" \
   run $n shadow --iommu-opt x-audit=on stale rounds=3 tries=12
 diag "$n: $(r $n result.module) dmar_write_faults=$(r $n result.dmar_write_faults)"
-check "$n: rounds armed, each late write went through (no DMAR fault) and none landed in the page" \
+check "$n: rounds armed, each late write went through (no DMAR fault) and none landed in the page [shadow branch off in map]" \
   test "$(r $n result.module.armed)" -gt 0 -a "$(r $n result.module.landed)" = 0 -a "$(r $n result.dmar_write_faults)" = 0
 check "$n: the audit saw no DMA through a stale translation (the pool stays mapped)" \
   is "$(dev $n audit.enabled) $(dev $n audit.stale.translations)" "True 0"
