@@ -71,6 +71,18 @@ done
 # shadow must never let it read more than strict does.
 check "shadow: edu reads a DMA_FROM_DEVICE mapping only where strict lets it (strict $(r check-strict result.module.from_readable), shadow $(r check-shadow result.module.from_readable))" \
   test "$(r check-shadow result.module.from_readable)" -le "$(r check-strict result.module.from_readable)"
+# With intel_iommu=sl_wo (kernel-patches 0012) VT-d keeps write-only leaves
+# write-only: then edu reads a DMA_FROM_DEVICE mapping under neither scheme,
+# shadow's DMA_FROM_DEVICE pool being write-only like strict's mappings,
+# and every other case still holds.
+for m in strict shadow; do
+  n=wo-$m
+  check "$m, intel_iommu=sl_wo: edu_dmacheck runs" run $n "$m" --append intel_iommu=sl_wo dmacheck
+  check "$m, intel_iommu=sl_wo: edu cannot read a DMA_FROM_DEVICE mapping [every pool mapped read/write]" \
+    is "$(r $n result.module.from_readable)" 0
+  check "$m, intel_iommu=sl_wo: every other dmacheck case holds, no error" \
+    is "$(for k in "${!CASE[@]}" error; do r $n "result.module.$k"; done | tr '\n' ' ')" "$(printf '1 %.0s' "${!CASE[@]}")0 "
+done
 # shadow's counters against what the module asked for (its own tally):
 # maps (each scatterlist entry one), bytes mapped or synced for the device,
 # bytes unmapped or synced for the CPU where the device may write (a sync is
