@@ -67,6 +67,7 @@ typedef struct VTDHostileStats {
     uint64_t writes;            /* markers written */
     uint64_t write_faults;      /* marker writes refused */
     uint64_t learned_total;     /* new pages learned from the victim */
+    uint64_t dropped;           /* learned pages dropped when they faulted */
     uint64_t canary_reads;      /* tokens found, repeats included */
     uint64_t canaries_dropped;  /* distinct ids past the table's size */
 } VTDHostileStats;
@@ -94,7 +95,7 @@ struct VTDHostile {
     uint64_t cursor;            /* next candidate to probe */
 
     QemuMutex lock;             /* learned[]: translations run anywhere */
-    uint64_t *learned;          /* ring of page addresses */
+    uint64_t *learned;          /* ring of page addresses; | 1: dropped */
     uint32_t learned_n;
     uint32_t learned_next;
     uint64_t last_learned;      /* fast path: the page learned last */
@@ -137,6 +138,28 @@ void vtd_hostile_observe_do(VTDHostile *h, PCIBus *bus, int devfn,
 }
 
 /* Probing (BQL) */
+
+/*
+ * The learned page @page faulted: the victim no longer maps it. Stop
+ * probing it and its neighbours until the victim uses it again (it is
+ * learned anew then). A device that kept probing pages that fault would
+ * keep the guest's fault handler busy (docs/hostile-device.md).
+ */
+static void vtd_hostile_drop(VTDHostile *h, uint64_t page)
+{
+    uint32_t i;
+
+    QEMU_LOCK_GUARD(&h->lock);
+    for (i = 0; i < h->learned_n; i++) {
+        if (h->learned[i] == page) {
+            h->learned[i] = page | 1;
+            h->st.dropped++;
+        }
+    }
+    if (h->last_learned == page) {
+        h->last_learned = 1;
+    }
+}
 
 /* Age of a token stamped @stamp (PM timer ticks) at virtual time @now */
 static int64_t vtd_hostile_age_ns(uint32_t stamp, int64_t now)
@@ -189,13 +212,16 @@ static void vtd_hostile_scan(VTDHostile *h, const uint8_t *buf,
     }
 }
 
-static void vtd_hostile_probe(VTDHostile *h, uint64_t page, int64_t now)
+/* Probe @page; false when the IOMMU refused the read */
+static bool vtd_hostile_probe(VTDHostile *h, uint64_t page, int64_t now)
 {
     uint8_t buf[VTD_HOSTILE_PAGE];
+    bool ok;
 
     h->st.probes++;
-    if (dma_memory_read(h->as, page, buf, sizeof(buf),
-                        MEMTXATTRS_UNSPECIFIED) == MEMTX_OK) {
+    ok = dma_memory_read(h->as, page, buf, sizeof(buf),
+                         MEMTXATTRS_UNSPECIFIED) == MEMTX_OK;
+    if (ok) {
         h->st.reads++;
         vtd_hostile_scan(h, buf, page, now);
     } else {
@@ -213,27 +239,33 @@ static void vtd_hostile_probe(VTDHostile *h, uint64_t page, int64_t now)
             h->st.write_faults++;
         }
     }
+    return ok;
 }
 
 /*
  * Candidate @i of @n: learned page i / span, shifted by the neighbour
- * offset; then the window.  False for a neighbour below page 0.
+ * offset (@learned_page: the learned page itself); then the window.
+ * False for a dropped page's candidates and a neighbour below page 0.
  */
 static bool vtd_hostile_candidate(VTDHostile *h, const uint64_t *learned,
-                                  uint32_t nl, uint64_t i, uint64_t *page)
+                                  uint32_t nl, uint64_t i, uint64_t *page,
+                                  bool *learned_page)
 {
     uint64_t span = 2 * (uint64_t)h->neighbours + 1;
     int64_t off;
 
+    *learned_page = false;
     if (i >= nl * span) {
         *page = h->window_base + (i - nl * span) * VTD_HOSTILE_PAGE;
         return true;
     }
     off = (int64_t)(i % span) - h->neighbours;
-    if (off < 0 && learned[i / span] < -off * VTD_HOSTILE_PAGE) {
+    if ((learned[i / span] & 1) ||
+        (off < 0 && learned[i / span] < -off * VTD_HOSTILE_PAGE)) {
         return false;
     }
     *page = learned[i / span] + off * VTD_HOSTILE_PAGE;
+    *learned_page = off == 0;
     return true;
 }
 
@@ -254,9 +286,12 @@ static void vtd_hostile_tick_cb(void *opaque)
     vtd_hostile_probing = true;
     for (i = 0; n && i < MIN(h->probes, n); i++) {
         uint64_t page;
+        bool own;
 
-        if (vtd_hostile_candidate(h, learned, nl, h->cursor++ % n, &page)) {
-            vtd_hostile_probe(h, page, now);
+        if (vtd_hostile_candidate(h, learned, nl, h->cursor++ % n, &page,
+                                  &own) &&
+            !vtd_hostile_probe(h, page, now) && own) {
+            vtd_hostile_drop(h, page);
         }
     }
     vtd_hostile_probing = false;
@@ -312,6 +347,7 @@ QDict *vtd_hostile_to_qdict(VTDHostile *h)
     qdict_put_int(d, "write_faults", h->st.write_faults);
     qdict_put_int(d, "learned", learned);
     qdict_put_int(d, "learned_total", h->st.learned_total);
+    qdict_put_int(d, "dropped", h->st.dropped);
     qdict_put_int(d, "canary_reads", h->st.canary_reads);
     qdict_put_int(d, "canaries_dropped", h->st.canaries_dropped);
     qdict_put(d, "canaries", list);

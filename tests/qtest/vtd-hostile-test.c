@@ -135,6 +135,34 @@ static void test_learn_and_read(void)
 }
 
 /*
+ * A learned page that faults (the victim's mapping is gone) is dropped with
+ * its neighbours: probed once more, then not at all until learned again;
+ * so a device does not keep the guest's fault handler busy.
+ */
+static void test_drop(void)
+{
+    VtdQt *v = hostile_start("period-ns=1000000000");
+
+    vtd_qt_edu_dma_read(v, IOVA_BASE, 64);
+    qtest_writeq(v->qts, vtd_qt_pte_addr(IOVA_BASE), 0);
+    vtd_qt_qi_submit_ok(v, DESC_IOTLB(VTD_INV_DESC_IOTLB_GLOBAL, 0), 0);
+    tick_at(v, SECOND);
+    g_assert_cmpint(hostile_stat(v, "probes"), ==, 3);
+    g_assert_cmpint(hostile_stat(v, "faults"), ==, 2);
+    g_assert_cmpint(hostile_stat(v, "dropped"), ==, 1);
+    tick_at(v, 2 * SECOND);
+    g_assert_cmpint(hostile_stat(v, "probes"), ==, 3);
+    /* edu uses the page again (mapped again): learned anew, probed */
+    qtest_writeq(v->qts, vtd_qt_pte_addr(IOVA_BASE),
+                 DATA_BASE | VTD_SL_R | VTD_SL_W);
+    vtd_qt_edu_dma_read(v, IOVA_BASE, 64);
+    tick_at(v, 3 * SECOND);
+    g_assert_cmpint(hostile_stat(v, "probes"), ==, 6);
+    g_assert_cmpint(hostile_stat(v, "learned_total"), ==, 2);
+    vtd_qt_stop(v);
+}
+
+/*
  * Rate: "probes" pages per "period-ns", round-robin over a window of
  * MAPPED + 1 pages: ten ticks of two probes read each page four times,
  * the unmapped fifth faulting each time.
@@ -287,6 +315,7 @@ int main(int argc, char **argv)
 
 #define ADD(name, fn) g_test_add_func("/x86_64/vtd/hostile/" name, fn)
     ADD("learn-and-read", test_learn_and_read);
+    ADD("drop", test_drop);
     ADD("rate-window", test_rate_window);
     ADD("magic", test_magic);
     ADD("write", test_write);
