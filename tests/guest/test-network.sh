@@ -22,6 +22,8 @@ case "$FAKE" in
   qemu-error) echo "qemu-system-x86_64: -device nosuch: 'nosuch' is not a valid device model name"; exit 1 ;;
   job-failed) printf 'rrloop: client failed: connection refused\nVTD-RESULT-BEGIN\nVTD-RESULT-END\nVTD-EXIT 1\n' ;;
   malformed) printf 'VTD-RESULT-BEGIN\n{"job":\nVTD-RESULT-END\nVTD-EXIT 0\n' ;;
+  # a kernel message written into the middle of the result line (CI, test-schemes)
+  kmsg-mid) printf 'VTD-RESULT-BEGIN\n{"job":"info","dev":"0x2918","[   14.016404] hrtimer: interrupt took 2458972 ns\r\ngroup":2}\r\nVTD-RESULT-END\nVTD-EXIT 0\n' ;;
   load) printf 'VTD-READY\n'; sleep 2; printf 'VTD-RESULT-BEGIN\n{"job":"rr"}\nVTD-RESULT-END\nVTD-EXIT 0\n' ;;
   silent) exec sleep 600 ;;
 esac
@@ -53,6 +55,8 @@ qemu_error() { exits 3 qemu-error info &&
 job_failed() { exits 1 job-failed info &&
   said "[guest job] guest job 'info' exited with status 1" && said '| rrloop: client failed: connection refused'; }
 malformed() { exits 3 malformed info && said '[runner parse] guest printed a malformed result'; }
+kmsg_mid() { exits 0 kmsg-mid --json "$T/kmsg.json" info &&
+  is "$(jget "$T/kmsg.json" 'r["result"]')" "{'job': 'info', 'dev': '0x2918', 'group': 2}"; }
 load_failed() { exits 3 load --device virtio-net --forward 12865 --host-load 'echo boom; exit 7' info &&
   said '[load generator] host load failed (exit 7)' && said '| boom'; }
 check "VTD-EXIT 0, then QEMU outlives --timeout: result kept, QEMU stopped after the grace" exit_kept
@@ -67,6 +71,7 @@ check "timeout: part 'timeout', what the guest was doing, exit 124" timed_out
 check "QEMU start-up error: part 'QEMU' and QEMU's own message, exit 3" qemu_error
 check "guest job failure: part 'guest job' and the job's message, exit 1 (the job's status)" job_failed
 check "malformed result: part 'runner parse', exit 3" malformed
+check "a kernel message in the middle of the result line is taken out, the result kept" kmsg_mid
 check "host load failure: part 'load generator' and the load's output, exit 3" load_failed
 check "--net hub with one NIC is refused by name" bash -c \
   "'$VTD_RUN' --dry-run --net hub --device virtio-net info 2>&1 | grep -q -- '--net hub joins NICs to each other'"
