@@ -99,6 +99,7 @@ struct VTDHostile {
     uint32_t learned_n;
     uint32_t learned_next;
     uint64_t last_learned;      /* fast path: the page learned last */
+    uint64_t *snapshot;         /* learned[] as a tick probes it (BQL) */
 
     GHashTable *canaries;       /* id -> VTDHostileCanary */
     VTDHostileStats st;
@@ -273,7 +274,7 @@ static void vtd_hostile_tick_cb(void *opaque)
 {
     VTDHostile *h = opaque;
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    g_autofree uint64_t *learned = g_new(uint64_t, h->learn);
+    uint64_t *learned = h->snapshot;
     uint64_t n, i;
     uint32_t nl;
 
@@ -445,6 +446,7 @@ static void vtd_hostile_realize(DeviceState *dev, Error **errp)
     }
     qemu_mutex_init(&h->lock);
     h->learned = g_new0(uint64_t, h->learn);
+    h->snapshot = g_new0(uint64_t, h->learn);
     h->canaries = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     h->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vtd_hostile_tick_cb, h);
     h->machine_done.notify = vtd_hostile_machine_done_cb;
@@ -462,6 +464,7 @@ static void vtd_hostile_unrealize(DeviceState *dev)
     timer_free(h->timer);
     g_hash_table_destroy(h->canaries);
     g_free(h->learned);
+    g_free(h->snapshot);
     qemu_mutex_destroy(&h->lock);
 }
 
