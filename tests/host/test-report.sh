@@ -58,7 +58,7 @@ recs["r3"].binaries_sha256 = {"qemu": "a" * 64, "kernel": "b" * 64, "initrd": "c
 recs["r4"].binaries_sha256 = {"qemu": "d" * 64, "kernel": "b" * 64, "initrd": "c" * 64}
 # Host contention: the vCPU thread waited half the window for a host CPU.
 recs["h1"] = mc("off", 2, 1000, 0.3, 0.2)
-recs["h1"].point["series"] = "hc"
+recs["h1"].point = point("hc", "off", 2)
 recs["h1"].host_load["qemu_thread_wait_share"] = {"CPU 0/TCG": 0.5, "qemu-system-x86": 0.1}
 # The safety-performance plane. dma_map_benchmark, 2 repetitions, ratios to
 # the same repetition's off: strict 50/60 %, percpu 80/90 %, shadow 78/76 %;
@@ -71,7 +71,7 @@ for mode, ops, fq in (("off", (100000, 100000), ({}, {})), ("strict", (50000, 60
                       ("shadow", (78000, 76000), ({}, {}))):
     for rep in (1, 2):
         r = dma("pl", mode, 2, 1000, ops[rep - 1])
-        r.point["rep"], r.point["threads"] = rep, 1  # threads != vCPUs: not in the scaling table
+        r.point = point("pl", mode, 2, threads=1, rep=rep)  # threads != vCPUs: not in the scaling table
         if mode != "off":
             r.result["guest_counters"] = gc(1000, **fq[rep - 1])
         recs[f"pl-{mode}-{rep}"] = r
@@ -86,7 +86,8 @@ for i in range(1, 7):
 # 1000 entries of < 64 us per 2000 unmaps = 32000.
 def rl(series, vmode, mode, tps, batching="upstream", **fq):
     r = rrloop(mode, 1, tps)
-    r.point["series"], r.vmode, r.devices = series, vmode, ["e1000e", "e1000e"]
+    r.point = dict(point(series, mode, 1), pair=None)
+    r.vmode, r.devices = vmode, ["e1000e", "e1000e"]
     r.result["vtd_batching"] = batching
     if fq.pop("counted", False):
         r.result["guest_counters"] = gc(2000, **fq)
