@@ -5,14 +5,14 @@ records of one job into flat rows (dicts) that the analysis and the report
 sections use; a reader skips records that are not its job.
 
     dmabench_rows  fio_rows  network_rows  stale_rows   one row per run
-    invalidation_rows  trace_rows  vmode_dma_rows  rrloop_vmode_rows
-    plane_samples                                       the plane's inputs
+    rrloop_vmode_rows  plane_samples                    the vIOMMU table's, the plane's inputs
     exposure(res, pages)                                page*ms per 10^6 unmaps
+
+The runs counted on both sides (guest counters beside device counters or
+trace lines) have their readers in vtdlib.counted.
 """
 
 import re
-
-from .names import guest_equals_device
 
 # The two ways a dma_map_benchmark figure is obtained. The extended
 # benchmark counts operations and times them in ns; stock Linux prints only
@@ -181,52 +181,6 @@ def stale_rows(recs):
     return rows
 
 
-def _counted_dmabench(r):
-    """The guest counters of a 1-page dmabench run counted on both sides, or None."""
-    res = r.result or {}
-    g = res.get("guest_counters")
-    if r.job != "dmabench" or res.get("map", "single") != "single" or not g \
-            or r.device_counters is None or not g.get("unmaps"):
-        return None
-    return g
-
-
-def invalidation_rows(recs):
-    """Device-counted invalidations per 1000 unmaps, for dmabench runs with both counters."""
-    rows = []
-    for r in recs:
-        g = _counted_dmabench(r)
-        if g is None:
-            continue
-        q = r.device_counters["qi"]
-        iotlb = q["iotlb"]["page"] + q["iotlb"]["domain"] + q["iotlb"]["global"]
-        rows.append({"series": r.point["series"], "mode": r.point["mode"],
-                     "threads": r.point["threads"], "rep": r.point["rep"], "unmaps": g["unmaps"],
-                     "iotlb_per_1k_unmaps": round(1000 * iotlb / g["unmaps"], 3),
-                     "waits_per_1k_unmaps": round(1000 * q["wait"]["total"] / g["unmaps"], 3),
-                     "guest_equals_device": guest_equals_device(g, r.device_counters)})
-    return rows
-
-
-def vmode_dma_rows(recs):
-    """Per plain 1-page dmabench run counted on both sides: IOTLB (and
-    PASID-IOTLB) descriptors per map and per unmap, unmap latency, VT-d's
-    batching and guest = device for the descriptor types present."""
-    rows = []
-    for r in recs:
-        g, p = _counted_dmabench(r), r.point
-        if g is None or not p or not plain(p):
-            continue
-        res, u = r.result, g["unmaps"]
-        inv = sum(g.get(k, 0) for k in ("iotlb_page", "iotlb_domain", "iotlb_global", "piotlb"))
-        rows.append({"vmode": r.vmode, "cpus": p["cpus"], "threads": p["threads"], "mode": p["mode"],
-                     "map": g.get("flush_map", 0) / u, "unmap": (inv - g.get("flush_map", 0)) / u,
-                     "unmap_us": res["unmap_ns"] / 1000 if "unmap_ns" in res else res["unmap_us"],
-                     "batching": res.get("vtd_batching", ""),
-                     "agree": guest_equals_device(g, r.device_counters, only_present=True)})
-    return rows
-
-
 def rrloop_vmode_rows(recs):
     """Per plain rrloop run under icount: the configuration (device-IOTLB, docs/
     configurations.md, as a variant of it), transactions/s, VT-d's batching."""
@@ -238,22 +192,6 @@ def rrloop_vmode_rows(recs):
         vm = r.vmode + (" + device-IOTLB" if (r.iommu_opts or {}).get("device-iotlb") == "on" else "")
         rows.append({"vmode": vm, "series": p["series"], "mode": p["mode"], "rep": p["rep"],
                      "tps": res["client"]["tps"], "batching": res.get("vtd_batching", "")})
-    return rows
-
-
-def trace_rows(recs):
-    """Runs counted both ways: device counters vs upstream trace lines."""
-    pairs = [("descriptors", lambda q: q["descriptors"], "vtd_inv_desc"),
-             ("IOTLB page-selective", lambda q: q["iotlb"]["page"], "vtd_inv_desc_iotlb_pages"),
-             ("IOTLB global", lambda q: q["iotlb"]["global"], "vtd_inv_desc_iotlb_global"),
-             ("wait (SW)", lambda q: q["wait"]["sw"], "vtd_inv_desc_wait_sw")]
-    rows = []
-    for r in recs:
-        if r.trace_counts is not None and r.device_counters is not None:
-            q = r.device_counters["qi"]
-            for name, dev, ev in pairs:
-                rows.append({"threads": r.point["threads"], "rep": r.point["rep"],
-                             "what": name, "device": dev(q), "trace": r.trace_counts.get(ev, 0)})
     return rows
 
 

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 
-from .. import plot, readers, record
+from .. import counted, plot, readers, record
 from ..errors import fail
 from . import (dmabench, fio, hostile, invalidations, netsummary, network, plane, scaling, sg, stale,
                stock, sweep, targets, trace, variants, vmode)
@@ -68,7 +68,7 @@ def build(out):
     write_csv(os.path.join(out, "network-summary.csv"), net)
     scale, sgr = scaling.rows(summary), sg.rows(summary)
     stock_lines, stock_ok = stock.section(rows)
-    agree = readers.trace_rows(recs)
+    agree = counted.trace_rows(recs)
     att = hostile.by_run(recs)
     try:
         # Reading order: what was targeted, then the cheap microbenchmark, the

@@ -3,7 +3,7 @@ descriptors per 1000 unmaps per scheme, guest = device, and the figure."""
 
 import os
 
-from .. import analysis, plot, readers
+from .. import analysis, counted, plot
 from ..schemes import mode_rank
 from .table import write_csv
 
@@ -21,7 +21,7 @@ def figure(out, text):
 
 def section(out, recs):
     """Table + figure (nothing without counters on both sides)."""
-    rows = readers.invalidation_rows(recs)
+    rows = counted.invalidation_rows(recs)
     if not rows:
         return []
     write_csv(os.path.join(out, "invalidations.csv"), rows)

@@ -5,7 +5,7 @@ each scheme as % of off of the same series and repetition (SAME_REP)."""
 
 import os
 
-from .. import analysis, readers
+from .. import analysis, counted, readers
 from ..schemes import MODE_ORDER, VMODES, mode_rank
 from .table import write_csv
 
@@ -63,7 +63,7 @@ def section(out, recs):
     net = network_rows(recs)
     if net:
         write_csv(os.path.join(out, "vmode-network.csv"), net)
-    groups = analysis.group(readers.vmode_dma_rows(recs), lambda x: (x["vmode"], x["cpus"], x["threads"], x["mode"]))
+    groups = analysis.group(counted.vmode_dma_rows(recs), lambda x: (x["vmode"], x["cpus"], x["threads"], x["mode"]))
     if len({k[0] for k in groups} | {x["vmode"] for x in net}) < 2:
         return []
     rows = []
