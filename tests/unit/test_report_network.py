@@ -35,6 +35,8 @@ class Summary(unittest.TestCase):
         self.assertEqual((st["ratio_n"], st["ratio_median"], st["ratio_lo"], st["ratio_hi"]), (6, 0.803, 0.78, 0.82))
         self.assertEqual((st["pct_of_off"], st["ratio_coverage"]), (80.3, 0.9688))
         self.assertEqual(next(o for o in s if o["mode"] == "global")["pct_of_off"], 90.0)
+        off = next(o for o in s if o["mode"] == "off")
+        self.assertEqual((off["ratio_n"], off["pct_of_off"], network.ratio_cell(off)), (0, 100.0, "–"))
 
     def test_unpaired_series_take_the_ratio_of_medians(self):
         # off 1000/3000 (median 2000), strict 900/1500 (median 1200): 60 %,

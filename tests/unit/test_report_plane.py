@@ -46,6 +46,14 @@ class Points(unittest.TestCase):
         self.assertEqual((p["workload"], p["series"], p["pct_of_off"], p["exposure_page_ms_per_m"],
                           p["exposure_from"]), ("request/response", "rl", 90.0, 32000.0, "rlx"))
 
+    def test_a_counted_series_with_its_own_off_gives_exposure_only(self):
+        # rly counts (lower throughput: the counters' cost) and has an off of its
+        # own; rl has the same point without counters: one point, rl's 90 %
+        recs = [rrloop("off", 10000, series="rl"), rrloop("percpu", 9000, series="rl"),
+                rrloop("off", 10000, series="rly"), rrloop("percpu", 8000, series="rly", counters=gc(2000, b64=1000))]
+        self.assertEqual([(p["series"], p["pct_of_off"], p["exposure_from"]) for p in rows(recs)],
+                         [("rl", 90.0, "rly")])
+
     def test_memcached_paired_with_its_own_off(self):
         recs = []
         for i in (1, 2):
