@@ -76,6 +76,14 @@ for f in bios-256k.bin kvmvapic.bin linuxboot_dma.bin linuxboot.bin multiboot_dm
   cp -L "$TOP/build/qemu/qemu-bundle/$fw/$f" "$V/build/qemu-bundle/$fw/"
 done
 cp -L "$TOP/build/bzImage" "$TOP/build/initramfs.cpio.gz" "$V/build/"
+# QEMU's own Python library (qemu.qmp, qemu.machine), which vtd-run drives
+# QEMU with: from the pinned source tree the build used, as build/qemu-python
+# (scripts/vtdlib/paths.py qemu_python looks there first).
+qpy=$(dirname "$(realpath "$TOP/build/qemu")")/python/qemu
+[ -f "$qpy/qmp/__init__.py" ] && [ -f "$qpy/machine/__init__.py" ] ||
+  die "QEMU's Python library is missing at $qpy; run 'make build' first"
+mkdir -p "$V/build/qemu-python/qemu"
+cp -r "$qpy/qmp" "$qpy/machine" "$V/build/qemu-python/qemu/"
 cp -r "$TOP/scripts" "$TOP/configs" "$V/"
 find "$V/scripts" -name __pycache__ -prune -exec rm -rf {} +
 cp "$TOP/scripts/device-bundle-run" "$OUT/run"

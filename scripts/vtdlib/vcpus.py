@@ -1,61 +1,18 @@
-"""Where the vCPUs of a guest that stopped making progress are: asked of
-QEMU's monitor (QMP, HMP 'info registers -a') before the runner stops it,
-each RIP named from the kernel's System.map when there is one."""
+"""Where the vCPUs of a guest that stopped making progress are: the text of
+HMP's 'info registers -a' and 'info lapic N' (asked through QMP by
+machine.Machine before the runner stops QEMU) turned into one line per vCPU,
+each RIP named from the kernel's System.map when there is one.
+
+    lines = vcpu_states(hmp, system_map)   # hmp(command) -> text
+"""
 
 import bisect
-import json
 import os
 import re
-import socket
-import time
 
 _CPU_RE = re.compile(r"^CPU#(\d+)")
 _RIP_RE = re.compile(r"\b[RE]IP=([0-9a-f]+)")   # EIP before long mode
 _HLT_RE = re.compile(r"\bHLT=([01])")
-
-
-def monitor_option(sock_path):
-    """The QEMU option that opens the monitor socket the runner asks."""
-    return ["-qmp", f"unix:{sock_path},server=on,wait=off"]
-
-
-class _Monitor:
-    """One QMP connection for every question: one deadline bounds them all,
-    so a QEMU that stopped answering costs the caller `timeout` seconds once.
-    Its methods raise OSError or ValueError."""
-
-    def __init__(self, sock_path, timeout):
-        self.deadline = time.monotonic() + timeout
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
-        self.sock.connect(sock_path)
-        self.f = self.sock.makefile("rw")
-        self._line()  # the greeting
-        self._execute({"execute": "qmp_capabilities"})
-
-    def _line(self):
-        self.sock.settimeout(max(0.1, self.deadline - time.monotonic()))
-        line = self.f.readline()
-        if not line:
-            raise ValueError("the monitor closed the connection")
-        return json.loads(line)
-
-    def _execute(self, cmd):
-        self.f.write(json.dumps(cmd) + "\n")
-        self.f.flush()
-        while True:
-            msg = self._line()
-            if "error" in msg:
-                raise ValueError(msg["error"].get("desc", "error"))
-            if "return" in msg:
-                return msg["return"]
-
-    def hmp(self, command):
-        """The text of one HMP command."""
-        return self._execute({"execute": "human-monitor-command", "arguments": {"command-line": command}})
-
-    def close(self):
-        self.sock.close()
 
 
 def _symbols(system_map):
@@ -78,23 +35,11 @@ def _name(addr, syms):
     return f"{syms[i][1]}+{addr - syms[i][0]:#x}" if i >= 0 else "?"
 
 
-def vcpu_states(sock_path, system_map, timeout=5.0):
+def vcpu_states(hmp, system_map):
     """One line per vCPU, 'vCPU n: RIP=... (function+off), halted|running',
-    or one line saying why QEMU did not tell (its monitor is served by the
-    main loop: no answer means QEMU itself is stuck)."""
-    mon = None
-    try:
-        mon = _Monitor(sock_path, timeout)
-        return _states(mon, system_map)
-    except (OSError, ValueError) as e:
-        return [f"QEMU's monitor did not tell where the vCPUs are ({e})"]
-    finally:
-        if mon:
-            mon.close()
-
-
-def _states(mon, system_map):
-    text = mon.hmp("info registers -a")
+    and its local APIC's; hmp(command) gives an HMP command's text and
+    raises OSError or ValueError where the monitor did not answer."""
+    text = hmp("info registers -a")
     syms = _symbols(system_map) if system_map and os.path.exists(system_map) else []
     cpus, cpu = {}, None
     for ln in text.splitlines():
@@ -111,7 +56,7 @@ def _states(mon, system_map):
         rip = c.get("rip")
         where = "RIP unknown" if rip is None else f"RIP={rip:#x}" + (f" ({_name(rip, syms)})" if syms else "")
         lines.append(f"vCPU {n}: {where}, " + {True: "halted", False: "running"}.get(c.get("halted"), "state unknown"))
-        lines.append(f"  local APIC: {_lapic(mon, n)}")
+        lines.append(f"  local APIC: {_lapic(hmp, n)}")
     return lines or ["QEMU's monitor answered without registers"]
 
 
@@ -120,9 +65,9 @@ def _states(mon, system_map):
 _LAPIC_KEEP = re.compile(r"^(LVTT|Timer|ISR|IRR)\s+(.*)|^(APR .*)")
 
 
-def _lapic(mon, n):
+def _lapic(hmp, n):
     try:
-        text = mon.hmp(f"info lapic {n}")
+        text = hmp(f"info lapic {n}")
     except (OSError, ValueError) as e:
         return f"not read ({e})"
     parts = []

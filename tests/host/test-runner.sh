@@ -27,6 +27,18 @@ check "... the error says where each vCPU was (RIP, halted or running)" \
         grep -qE "vCPU 1: RIP=0x[0-9a-f]+.*, (halted|running)$" "$T/out"'
 check "... and each one's local APIC: timer, in-service and pending vectors, priority" \
   test "$(grep -cE "local APIC: LVTT .*; Timer .*; ISR .*; IRR .*; APR .* PPR " "$T/out")" = 2
+# QEMU's own error at start (here its option ROM missing, as with Debian's
+# qemu-system-data removed) fails the run at once, naming the cause; QEMU
+# would otherwise wait in the BIOS until the timeout. A copy of QEMU away
+# from its data finds only what -L gives it: the BIOS and kvmvapic.bin, no
+# linuxboot_dma.bin.
+mkdir -p "$T/fw" && cp -L "$TOP/build/qemu-system-x86_64" "$T/fw/" &&
+  cp -L "$(find "$TOP/build/qemu/qemu-bundle/" -name bios-256k.bin)" \
+    "$(find "$TOP/build/qemu/qemu-bundle/" -name kvmvapic.bin)" "$T/fw/"
+quick() { local start=$SECONDS; "$@" && [ $((SECONDS - start)) -lt 30 ]; }
+check "QEMU's error at start fails the run within 30 s, naming it (not the 200 s timeout)" \
+  quick fails_with 3 "QEMU failed at start: rom: file linuxboot_dma.bin.*Failed to open file" \
+  "$VTD_RUN" --timeout 200 --qemu "$T/fw/qemu-system-x86_64" --qemu-opt "-L $T/fw" info
 check "a kernel that does not boot ends with a clear error" fails_with 3 "guest ended without a result" \
   "$VTD_RUN" --kernel "$TOP/configs/sources.lock" --timeout 60 info
 # A crash: the error shows the report's head (what broke, where, the calls),
