@@ -5,6 +5,8 @@ gnuplot is an error naming the package, never a report without figures.
     plot.require()                        PlotError unless gnuplot is there
     plot.data(path, text)                 a data file for a script
     plot.draw(script, [data files])       runs gnuplot, then removes the data files
+    plot.figure(out, name, (w, h), script, [data files])
+                                          draw, as a w x h PNG out/name; its file name
 """
 
 import os
@@ -47,3 +49,11 @@ def draw(script, dats=(), timeout=120):
     if r.returncode != 0:
         raise PlotError(f"gnuplot failed (exit {r.returncode}): {r.stderr.strip()}")
     sys.stderr.write(r.stderr)  # its warnings
+
+
+def figure(out, name, size, script, dats=()):
+    """Draw @script into a PNG of @size (width, height) at out/@name; the
+    file name, for the report's link."""
+    png = os.path.join(out, name)
+    draw(f"set terminal png size {size[0]},{size[1]}; set output '{png}';" + script, dats)
+    return name

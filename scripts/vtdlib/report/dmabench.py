@@ -67,14 +67,12 @@ def figure(out, rows):
             vals.append(str(v[0]) if v else "NaN")
         text += f'"{k[2]} thr, {k[1]} vCPU" ' + " ".join(vals) + "\n"
     dat = plot.data(os.path.join(out, "dmabench-unmap.dat"), text)
-    png = os.path.join(out, "dmabench-unmap.png")
     cols = " ".join(f"'{dat}' using {i + 2}:xtic(1) title columnheader," for i in range(len(modes)))
-    plot.draw(f"set terminal png size 800,480; set output '{png}';"
-              "set style data histograms; set style histogram clustered gap 1;"
-              "set style fill solid 0.8 border -1; set ylabel 'median unmap latency (us)';"
-              "set title 'dma\\_map\\_benchmark, 1 page, edu behind VT-d (TCG)';"
-              f"set key top left; set yrange [0:*]; plot {cols.rstrip(',')}", [dat])
-    return os.path.basename(png)
+    return plot.figure(out, "dmabench-unmap.png", (800, 480),
+                       "set style data histograms; set style histogram clustered gap 1;"
+                       "set style fill solid 0.8 border -1; set ylabel 'median unmap latency (us)';"
+                       "set title 'dma\\_map\\_benchmark, 1 page, edu behind VT-d (TCG)';"
+                       f"set key top left; set yrange [0:*]; plot {cols.rstrip(',')}", [dat])
 
 
 def section(out, summary):

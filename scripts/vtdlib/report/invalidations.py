@@ -10,13 +10,12 @@ from .table import write_csv
 
 def figure(out, text):
     dat = plot.data(os.path.join(out, "invalidations.dat"), text)
-    png = os.path.join(out, "invalidations.png")
-    plot.draw(f"set terminal png size 900,420; set output '{png}'; set style data histograms;"
-              "set style fill solid 0.8 border -1; set logscale y; set key off;"
-              "set ylabel 'IOTLB invalidations per 1000 unmaps'; set xtics rotate by -30;"
-              "set title 'Invalidations per operation per scheme (device-counted)';"
-              f"plot '{dat}' using 2:xtic(1)", [dat])
-    return os.path.basename(png)
+    return plot.figure(out, "invalidations.png", (900, 420),
+                       " set style data histograms;"
+                       "set style fill solid 0.8 border -1; set logscale y; set key off;"
+                       "set ylabel 'IOTLB invalidations per 1000 unmaps'; set xtics rotate by -30;"
+                       "set title 'Invalidations per operation per scheme (device-counted)';"
+                       f"plot '{dat}' using 2:xtic(1)", [dat])
 
 
 def section(out, recs):

@@ -83,16 +83,15 @@ def figure(out, summary):
     dat = plot.data(os.path.join(out, "network.dat"), "group " + " ".join(modes) + "\n" + "".join(
         f'"{ser} {c} vCPU" ' + " ".join(str(pct.get((ser, c, m), "-")) for m in modes) + "\n"
         for ser, c in groups))
-    png = os.path.join(out, "network-pct-of-off.png")
     top = max(110, 10 * (int(max(o["pct_of_off"] for o in rows)) // 10 + 2))
-    plot.draw(f"set terminal png size 1000,460; set output '{png}'; set style data histograms;"
-              "set style histogram clustered gap 1; set style fill solid 0.8 border -1; set datafile missing '-';"
-              f"set ylabel '% of intel\\_iommu=off'; set yrange [0:{top}]; set key outside right;"
-              "set xtics rotate by -20 scale 0; set bmargin 6;"
-              "set arrow from graph 0, first 100 to graph 1, first 100 nohead dashtype 2;"
-              "set title 'Network throughput per scheme, % of intel\\_iommu=off in the same run (TCG guest)';"
-              f"plot for [i=2:{len(modes) + 1}] '{dat}' using i:xtic(1) title columnheader(i)", [dat])
-    return os.path.basename(png)
+    return plot.figure(out, "network-pct-of-off.png", (1000, 460),
+                       " set style data histograms;"
+                       "set style histogram clustered gap 1; set style fill solid 0.8 border -1; set datafile missing '-';"
+                       f"set ylabel '% of intel\\_iommu=off'; set yrange [0:{top}]; set key outside right;"
+                       "set xtics rotate by -20 scale 0; set bmargin 6;"
+                       "set arrow from graph 0, first 100 to graph 1, first 100 nohead dashtype 2;"
+                       "set title 'Network throughput per scheme, % of intel\\_iommu=off in the same run (TCG guest)';"
+                       f"plot for [i=2:{len(modes) + 1}] '{dat}' using i:xtic(1) title columnheader(i)", [dat])
 
 
 def section(out, net, net_rows):

@@ -114,19 +114,18 @@ def figure(out, workload, name, wrows):
     dat = plot.data(os.path.join(out, f"plane-{name}.dat"), "".join(
         "".join(f"{r['pct_of_off']} {max(r['exposure_page_ms_per_m'], floor)} {r['mode']} "
                 f"{r['pct_min']} {r['pct_max']}\n" for r in wrows if r["point"] == k) + "\n\n" for k in keys))
-    png = os.path.join(out, f"plane-{name}.png")
     plots = ",".join(f"'{dat}' index {i} using 1:2:4:5 with xerrorbars pt 7 ps 1.5 title '{k}',"
                      f"'' index {i} using 1:2:3 with labels offset 1,0.6 notitle" for i, k in enumerate(keys))
     title = workload.replace("_", "\\_")
-    plot.draw(f"set terminal png size 800,600; set output '{png}'; set logscale y;"
-              "set xlabel 'throughput, % of off (no IOMMU); bars: min-max over repetitions';"
-              "set ylabel 'exposure, page*ms per 10^6 unmaps';"
-              f"set title '{title}: safety vs performance (TCG); floor line = 0 exposure';"
-              "set arrow from 100, graph 0 to 100, graph 1 nohead dt 2;"
-              f"set label 'off (no IOMMU)' at 100, {floor} point pt 6 ps 2 offset -1,1.2 right;"
-              f"set xrange [0:110]; set yrange [{floor / 2}:*]; set offsets 0, 0, graph 0.15, 0;"
-              f"set key outside bottom center; plot {plots}", [dat])
-    return os.path.basename(png)
+    return plot.figure(out, f"plane-{name}.png", (800, 600),
+                       " set logscale y;"
+                       "set xlabel 'throughput, % of off (no IOMMU); bars: min-max over repetitions';"
+                       "set ylabel 'exposure, page*ms per 10^6 unmaps';"
+                       f"set title '{title}: safety vs performance (TCG); floor line = 0 exposure';"
+                       "set arrow from 100, graph 0 to 100, graph 1 nohead dt 2;"
+                       f"set label 'off (no IOMMU)' at 100, {floor} point pt 6 ps 2 offset -1,1.2 right;"
+                       f"set xrange [0:110]; set yrange [{floor / 2}:*]; set offsets 0, 0, graph 0.15, 0;"
+                       f"set key outside bottom center; plot {plots}", [dat])
 
 
 def section(out, prows):

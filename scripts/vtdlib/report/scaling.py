@@ -29,16 +29,15 @@ def figure(out, modes, cpus, at):
         text += f"# {m}\n" + "".join(f"{c} {at[(m, c)]['ops_per_s_median']} {at[(m, c)]['unmap_us_median']}\n"
                                      for c in cpus if (m, c) in at) + "\n\n"
     dat = plot.data(os.path.join(out, "scaling.dat"), text)
-    png = os.path.join(out, "scaling.png")
     curves = lambda col: ", ".join(f"'{dat}' index {i} using 1:{col} with linespoints title '{m}'"  # noqa: E731
                                    for i, m in enumerate(modes))
-    plot.draw(f"set terminal png size 1000,420; set output '{png}'; set multiplot layout 1,2;"
-              f"set xlabel 'vCPUs (= benchmark threads)'; set xtics ({', '.join(map(str, cpus))});"
-              "set key top left; set ylabel 'ops/s'; set yrange [0:*];"
-              f"set title 'dma\\_map\\_benchmark throughput'; plot {curves(2)};"
-              "set ylabel 'unmap latency (us)'; set logscale y; set yrange [*:*];"
-              f"set title 'unmap latency'; plot {curves(3)}; unset multiplot", [dat])
-    return os.path.basename(png)
+    return plot.figure(out, "scaling.png", (1000, 420),
+                       " set multiplot layout 1,2;"
+                       f"set xlabel 'vCPUs (= benchmark threads)'; set xtics ({', '.join(map(str, cpus))});"
+                       "set key top left; set ylabel 'ops/s'; set yrange [0:*];"
+                       f"set title 'dma\\_map\\_benchmark throughput'; plot {curves(2)};"
+                       "set ylabel 'unmap latency (us)'; set logscale y; set yrange [*:*];"
+                       f"set title 'unmap latency'; plot {curves(3)}; unset multiplot", [dat])
 
 
 def section(out, scaling):

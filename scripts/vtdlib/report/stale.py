@@ -53,18 +53,17 @@ def figure(out, summary, dmabench):
                  f'{(analysis.median(ops) / 1000) if ops else "NaN"}\n')
     bars = plot.data(os.path.join(out, "stale-rate.dat"), text)
     dats.append(bars)
-    png = os.path.join(out, "stale-window.png")
-    plot.draw(f"set terminal png size 1100,440; set output '{png}'; set multiplot layout 1,2;"
-              "set grid; set key top right; set yrange [0:1.05];"
-              "set xlabel 'unmap done -> device write (ms)'; set ylabel 'writes that landed';"
-              "set title 'Stale window: P(write through the unmapped IOVA lands)';"
-              f"plot {', '.join(curves)};"
-              "set title 'Safety vs speed'; set xlabel 'map+unmap pairs per second (k, dma\\_map\\_benchmark)';"
-              "set ylabel 'stale DMAs per million unmaps (edu\\_stale)'; set yrange [0:*]; set xrange [0:*];"
-              "set key bottom right; set offsets 0.1, 0.1, 0, 0;"
-              "plot " + ", ".join(f"'{bars}' every ::{i}::{i} using 3:2 with points pt {5 + i % 9} "
-                                  f"ps 1.8 title '{s['mode']}'" for i, s in enumerate(summary)), dats)
-    return os.path.basename(png)
+    return plot.figure(out, "stale-window.png", (1100, 440),
+                       " set multiplot layout 1,2;"
+                       "set grid; set key top right; set yrange [0:1.05];"
+                       "set xlabel 'unmap done -> device write (ms)'; set ylabel 'writes that landed';"
+                       "set title 'Stale window: P(write through the unmapped IOVA lands)';"
+                       f"plot {', '.join(curves)};"
+                       "set title 'Safety vs speed'; set xlabel 'map+unmap pairs per second (k, dma\\_map\\_benchmark)';"
+                       "set ylabel 'stale DMAs per million unmaps (edu\\_stale)'; set yrange [0:*]; set xrange [0:*];"
+                       "set key bottom right; set offsets 0.1, 0.1, 0, 0;"
+                       "plot " + ", ".join(f"'{bars}' every ::{i}::{i} using 3:2 with points pt {5 + i % 9} "
+                       f"ps 1.8 title '{s['mode']}'" for i, s in enumerate(summary)), dats)
 
 
 def section(out, recs, dmabench):

@@ -28,16 +28,15 @@ def figure(out, sweep):
         title = f"{m}, {c} vCPU, {t} thr"
         plots["unmap"].append(f"'{dat}' using 1:2 with linespoints title '{title}'")
         plots["ops"].append(f"'{dat}' using 1:($3/1000) with linespoints title '{title}'")
-    png = os.path.join(out, "qi-cost-sweep.png")
-    plot.draw(f"set terminal png size 1000,440; set output '{png}'; set multiplot layout 1,2;"
-              "set xlabel 'page-selective IOTLB invalidation cost (us)'; set key top left;"
-              "set grid; set yrange [0:*];"
-              "set ylabel 'median unmap latency (us)'; set title 'unmap latency';"
-              f"plot {', '.join(plots['unmap'])};"
-              "set key bottom left; set ylabel 'map+unmap pairs per second (k)';"
-              "set title 'throughput (threads / (map + unmap))';"
-              f"plot {', '.join(plots['ops'])}; unset multiplot", dats)
-    return os.path.basename(png)
+    return plot.figure(out, "qi-cost-sweep.png", (1000, 440),
+                       " set multiplot layout 1,2;"
+                       "set xlabel 'page-selective IOTLB invalidation cost (us)'; set key top left;"
+                       "set grid; set yrange [0:*];"
+                       "set ylabel 'median unmap latency (us)'; set title 'unmap latency';"
+                       f"plot {', '.join(plots['unmap'])};"
+                       "set key bottom left; set ylabel 'map+unmap pairs per second (k)';"
+                       "set title 'throughput (threads / (map + unmap))';"
+                       f"plot {', '.join(plots['ops'])}; unset multiplot", dats)
 
 
 def section(out, sweep):
