@@ -115,6 +115,8 @@ def _series(path, sec, s, faults):
     for o in opt_sets:
         if not all(OPT_SET_RE.fullmatch(kv) for kv in o.split(",")):
             fault("iommu_opts", f"entry '{o}' is not PROP=VAL[,PROP=VAL...]")
+    if len(faults) > before:
+        return []
     # Each mode and vCPU count alone, so that every bad one is named even
     # where another fault would stop the whole command line first.
     bad = set()
