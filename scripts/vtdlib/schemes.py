@@ -3,6 +3,8 @@
 # The schemes of kernel-patches/ (iommu.dma_scheme=, docs/kernel-series.md):
 # the deferred ones, and shadow (strict protection by copying).
 SCHEMES = ("global", "percpu-fq", "rcache", "percpu", "shadow")
+# Those that defer the invalidation to a flush queue (shadow is strict by copying).
+DEFERRED = tuple(s for s in SCHEMES if s != "shadow")
 
 # Kernel command line per mode (vtd-run --mode). off/strict/lazy are
 # upstream's modes, the rest the schemes; in report order.

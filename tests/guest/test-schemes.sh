@@ -8,12 +8,15 @@
 # never hit the IOVA caches, the others mostly do. Live IOVAs return to
 # their baseline, a CPU taken offline with entries queued leaves none
 # behind, and the run-time switch follows the documented rules under load.
-#   tests/guest/test-schemes.sh [SCHEME...]     (default: all five)
+#   tests/guest/test-schemes.sh [SCHEME...]     (default: strict and every deferred
+#                                               scheme, vtdlib.schemes: the one list)
 . "$(dirname "$0")/../lib/tap.sh"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 SECS=${SECONDS_PER_RUN:-2}
 schemes=("$@")
-[ ${#schemes[@]} -gt 0 ] || schemes=(strict global percpu-fq rcache percpu)
+[ ${#schemes[@]} -gt 0 ] ||
+  read -ra schemes < <(vtdpy -c 'from vtdlib.schemes import DEFERRED; print("strict", *DEFERRED)')
+[ ${#schemes[@]} -gt 1 ] || { echo "Bail out! no scheme list from vtdlib.schemes"; exit 1; }
 
 grep -q '^CONFIG_IOMMU_SCAL_STATS=y' "$TOP/build/kernel/.config" 2>/dev/null || {
   skip "scheme tests" "kernel built without the counters of kernel-patches/"; done_testing; exit; }
