@@ -14,36 +14,56 @@ sys.dont_write_bytecode = True
 
 
 class TapResult(unittest.TestResult):
+    """One TAP line per test case, written when it stops: not ok if it or
+    any of its subtests failed, with the tracebacks as diagnostics."""
+
     def __init__(self):
         super().__init__()
-        self.n = 0
+        self.n = self.bad = 0
 
-    def _line(self, test, ok, directive="", diag=""):
+    def startTest(self, test):
+        super().startTest(test)
+        self._diag, self._skip = [], None
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        self._emit(test)
+
+    def _emit(self, test):
         self.n += 1
-        print(f"{'ok' if ok else 'not ok'} {self.n} - {test.id()}{directive}")
-        for ln in diag.rstrip().splitlines():
+        self.bad += bool(self._diag)
+        skip = f" # SKIP {self._skip}" if self._skip is not None and not self._diag else ""
+        print(f"{'not ok' if self._diag else 'ok'} {self.n} - {test.id()}{skip}")
+        for ln in "".join(self._diag).rstrip().splitlines():
             print(f"# {ln}")
         sys.stdout.flush()
 
-    def addSuccess(self, test):
-        self._line(test, True)
-
     def addFailure(self, test, err):
         super().addFailure(test, err)
-        self._line(test, False, diag=self.failures[-1][1])
+        self._diag.append(self.failures[-1][1])
 
     def addError(self, test, err):
         super().addError(test, err)
-        self._line(test, False, diag=self.errors[-1][1])
+        if not hasattr(self, "_diag") or isinstance(test, unittest.suite._ErrorHolder):
+            # a class or module fixture failed: no test is running, a line of its own
+            self._diag, self._skip = [self.errors[-1][1]], None
+            self._emit(test)
+        else:
+            self._diag.append(self.errors[-1][1])
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._diag.append(f"subtest {subtest._subDescription()}:\n" +
+                              (self.failures or self.errors)[-1][1])
 
     def addSkip(self, test, reason):
-        self._line(test, True, f" # SKIP {reason}")
+        super().addSkip(test, reason)
+        self._skip = reason
 
     def addExpectedFailure(self, test, err):
-        self._line(test, False, diag="expected failure: a known defect is no pass")
-
-    def addUnexpectedSuccess(self, test):
-        self._line(test, True)
+        super().addExpectedFailure(test, err)
+        self._diag.append("expected failure: a known defect is no pass\n")
 
 
 def cases(suite):
@@ -62,8 +82,7 @@ def main(argv):
     print(f"1..{len(tests)}")
     result = TapResult()
     suite.run(result)   # a module that does not import is a failed case of its own
-    print(f"# {result.n - len(result.failures) - len(result.errors)} passed, "
-          f"{len(result.failures) + len(result.errors)} failed")
+    print(f"# {result.n - result.bad} passed, {result.bad} failed")
     return 0 if result.wasSuccessful() else 1
 
 
