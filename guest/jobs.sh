@@ -165,6 +165,35 @@ wait_listening() { # what port...
   done
 }
 
+# Canaries beside a workload (issue 22, docs/attack.md): with vtd.spray=1 the
+# jobs memcached, rrloop and fio load canary_spray.ko before their load and
+# stop it after, and their result gets its report as "module" and
+# "sl_wo", for the host to join with what a hostile device in the NIC's or
+# SSD's domain read (vtd-run --hostile --hostile-on virtio-net|nvme).
+#   vtd.spray (0) vtd.spray_args ("": module parameters, comma-separated)
+spray_start() {
+  [ "${P_spray:-0}" = 1 ] || return 0
+  ko=/lib/modules/canary_spray.ko
+  [ -f "$ko" ] || { echo "spray: $ko missing (scripts/build-modules.sh)" >&2; return 1; }
+  # shellcheck disable=SC2046
+  insmod "$ko" $(echo "${P_spray_args:-}" | tr ',' ' ') ||
+    { echo "spray: insmod canary_spray ${P_spray_args:-} failed" >&2; dmesg | tail -5 >&2; return 1; }
+}
+# Stop the sprayer; its report and the boot's sl_wo as JSON members
+# (nothing without vtd.spray=1), in $SPRAY.
+spray_stop() {
+  SPRAY=
+  [ "${P_spray:-0}" = 1 ] || return 0
+  echo 1 >/sys/kernel/debug/canary_spray/stop &&
+    res=$(cat /sys/kernel/debug/canary_spray/result) && [ -n "$res" ] ||
+    { echo "spray: no result from canary_spray" >&2; return 1; }
+  SPRAY="\"module\":$res,\"sl_wo\":$(sl_wo),"
+}
+# Whether second-level leaves are write-only (intel_iommu=sl_wo, kernel-patches 0012), as booted.
+sl_wo() {
+  if grep -Eq '(^| )intel_iommu=([^ ]*,)?sl_wo' /proc/cmdline; then echo true; else echo false; fi
+}
+
 # memcached as in seed 000: one single-threaded instance per vCPU, pinned,
 # on ports 11211.., served until the host-side load generator is done, then
 # per-instance stats and guest CPU busy share.
@@ -183,7 +212,9 @@ job_memcached() {
   done
   wait_listening memcached $ports || return 1
   scal_start
+  spray_start || return 1
   serve_until_done
+  spray_stop || return 1
   gets=0 sets=0
   for port in $ports; do
     st=$(printf 'stats\r\nquit\r\n' | nc 127.0.0.1 "$port")
@@ -192,8 +223,8 @@ job_memcached() {
     [ -n "$g" ] && [ -n "$t" ] || { echo "memcached: no stats from port $port" >&2; return 1; }
     gets=$((gets + g)) sets=$((sets + t))
   done
-  printf '{"job":"memcached","instances":%s,"cmd_get":%s,"cmd_set":%s,"guest_cpu_busy":%s,"guest_counters":%s,' \
-    "$n" "$gets" "$sets" "$BUSY" "$(scal_json)"
+  printf '{"job":"memcached","instances":%s,"cmd_get":%s,"cmd_set":%s,"guest_cpu_busy":%s,"guest_counters":%s,%s' \
+    "$n" "$gets" "$sets" "$BUSY" "$(scal_json)" "$SPRAY"
   common_json
   printf '}\n'
 }
@@ -262,11 +293,13 @@ job_rrloop() {
     { echo "rrloop: cannot move $cli into a network namespace" >&2; kill $ns; return 1; }
   sockperf_servers rrloop 10.0.3.1 "${P_conns:-4}" || { kill $ns; kill -9 $SPIDS; return 1; }
   scal_start
+  spray_start || { kill $ns; kill -9 $SPIDS; return 1; }
   set -- $(cpu_jiffies); b0=$1 t0=$2
   out=$(VTD_SERVERS=$(echo $SPORTS | sed 's/[0-9][0-9]*/10.0.3.1:&/g; s/ /,/g') nsenter -t "$ns" -n \
         load-sockperf "${P_seconds:-1}" "${P_warmup:-1}" "${P_bytes:-64}" 2>/tmp/rrloop.err)
   rc=$?
   set -- $(cpu_jiffies)
+  spray_stop || rc=1
   # Packets each NIC moved, from its own namespace's /proc/net/dev.
   cpk=$(nsenter -t "$ns" -n cat /proc/net/dev | nic_packets "$cli")
   spk=$(nic_packets "$srv" </proc/net/dev)
@@ -275,7 +308,7 @@ job_rrloop() {
   busy=$(awk -v b=$(($1 - b0)) -v t=$(($2 - t0)) 'BEGIN{printf "%.3f", t ? b / t : 0}')
   printf '{"job":"rrloop","server_nic":"%s","client_nic":"%s","client":%s,"guest_cpu_busy":%s,' \
     "$srv" "$cli" "$out" "$busy"
-  printf '"server_packets":%s,"client_packets":%s,' "$spk" "$cpk"
+  printf '"server_packets":%s,"client_packets":%s,%s' "$spk" "$cpk" "$SPRAY"
   printf '"guest_counters":%s,' "$(scal_json)"
   common_json
   printf '}\n'
@@ -336,9 +369,7 @@ job_attack() {
   done
   # shellcheck disable=SC2086
   edu_module attack edu_canary $args || return 1
-  # write-only second-level leaves (intel_iommu=sl_wo, kernel-patches 0012), as booted
-  wo=false
-  grep -Eq '(^| )intel_iommu=([^ ]*,)?sl_wo' /proc/cmdline && wo=true
+  wo=$(sl_wo)
   printf '{"job":"attack","device":"%s","module":%s,"sl_wo":%s,"dmar_read_faults":%s,"dmar_write_faults":%s,' \
     "$bdf" "$res" "$wo" $(($(dmesg | grep -c 'DMAR: \[DMA Read') - r0)) \
     $(($(dmesg | grep -c 'DMAR: \[DMA Write') - w0))
@@ -479,12 +510,14 @@ job_fio() {
   [ -n "$ns" ] || { echo "fio: no NVMe namespace (add --device nvme)" >&2; return 1; }
   bdf=$(basename "$(readlink -f /sys/block/"$ns"/device/device)")
   scal_start
+  spray_start || return 1
   set -- $(cpu_jiffies); b0=$1 t0=$2
   out=$(fio --name=vtd --filename=/dev/"$ns" --direct=1 --ioengine=libaio --rw="${P_rw:-randread}" \
         --bs="${P_bs:-4k}" --iodepth="${P_iodepth:-1}" --runtime="${P_seconds:-2}" --time_based \
         --output-format=terse --terse-version=3 2>/tmp/fio.err) ||
     { echo "fio: $(cat /tmp/fio.err)" >&2; return 1; }
   set -- $(cpu_jiffies)
+  spray_stop || return 1
   busy=$(awk -v b=$(($1 - b0)) -v t=$(($2 - t0)) 'BEGIN{printf "%.4f", t ? b / t : 0}')
   # terse v3: 6 read KiB, 7 KiB/s, 8 IOPS, 9 runtime ms; 88/89 usr/sys CPU %
   set -- $(echo "$out" | tail -1 | awk -F';' '{sub("%","",$88); sub("%","",$89); print $6, $7, $8, $9, $88, $89}')
@@ -492,7 +525,7 @@ job_fio() {
   printf '{"job":"fio","device":"%s","namespace":"%s","rw":"%s","bs":"%s","iodepth":%s,' \
     "$bdf" "$ns" "${P_rw:-randread}" "${P_bs:-4k}" "${P_iodepth:-1}"
   printf '"read_kib":%s,"kib_per_s":%s,"iops":%s,"runtime_ms":%s,"fio_usr_pct":%s,"fio_sys_pct":%s,' "$@"
-  printf '"guest_cpu_busy":%s,"guest_counters":%s,' "$busy" "$(scal_json)"
+  printf '"guest_cpu_busy":%s,"guest_counters":%s,%s' "$busy" "$(scal_json)" "$SPRAY"
   common_json
   printf '}\n'
 }

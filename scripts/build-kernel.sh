@@ -2,7 +2,11 @@
 # Build the guest kernel: pinned Linux 6.12 + kernel-patches/series, configured
 # as tinyconfig + configs/kernel/testbed.config. The result is cached under a
 # key that hashes the lock file, the patches and the config fragments.
-#   build-kernel.sh [--debug|--stock]     prints the directory holding bzImage
+#   build-kernel.sh [--debug|--stock] [--tree]   prints the directory holding bzImage
+# --tree: also make the variant's shared build tree hold that build again
+# (another series or config may have been built in it since), as the guest
+# modules need (scripts/build-modules.sh); the rebuilt bzImage (the same
+# inputs; only the build counter differs) replaces the cached one.
 # --stock builds the same pinned source and configuration without the series
 # (options the series itself adds are left out), as the baseline that the
 # default patched path is compared against (docs/kernel-series.md).
@@ -12,20 +16,25 @@ build_lock kernel
 variant=release
 frags=("$TOP/configs/kernel/testbed.config")
 series=$TOP/kernel-patches/series
-case "${1:-}" in
-  --debug) variant=debug; frags+=("$TOP/configs/kernel/debug.config") ;;
-  --stock) variant=stock; series=/dev/null ;;
-  '') ;;
-  *) die "unknown option '$1' (use --debug or --stock)" ;;
-esac
+tree=false
+for arg; do
+  case "$arg" in
+    --debug) variant=debug; frags+=("$TOP/configs/kernel/debug.config") ;;
+    --stock) variant=stock; series=/dev/null ;;
+    --tree) tree=true ;;
+    *) die "unknown option '$arg' (use --debug or --stock, and --tree)" ;;
+  esac
+done
 
 key=$(inputs_hash "$LOCK" "$TOP/kernel-patches" "${frags[@]}")
 OUT=$CACHE/kernel-$variant-$key
-if [ -f "$OUT/bzImage" ]; then echo "$OUT"; exit 0; fi
+TREE=$CACHE/linux-$LINUX_VERSION-$variant
+if [ -f "$OUT/bzImage" ] && { ! $tree || cmp -s "$TREE/arch/x86/boot/bzImage" "$OUT/bzImage"; }; then
+  echo "$OUT"; exit 0
+fi
 
 "$TOP/scripts/fetch-sources.sh" linux
 PRISTINE=$CACHE/src/linux-$LINUX_VERSION
-TREE=$CACHE/linux-$LINUX_VERSION-$variant
 if [ ! -d "$TREE" ]; then
   say "copying pristine Linux tree"
   cp -a "$PRISTINE" "$TREE.tmp" && mv "$TREE.tmp" "$TREE"
@@ -81,6 +90,12 @@ say "building bzImage ($variant) in $TREE (cold: ~12 min on 2 cores)"
 "${K[@]}" bzImage >"$TREE/build.log" 2>&1 ||
   { grep -E 'error|Error' "$TREE/build.log" | head -20 >&2; die "kernel build failed; see $TREE/build.log"; }
 
+if [ -f "$OUT/bzImage" ]; then   # --tree: the same inputs, built again
+  cmp -s "$TREE/arch/x86/boot/bzImage" "$OUT/bzImage" || {
+    cp "$TREE/arch/x86/boot/bzImage" "$TREE/.config" "$TREE/System.map" "$OUT/"
+    rm -rf "$OUT/modules"; }
+  echo "$OUT"; exit 0
+fi
 mkdir -p "$OUT.tmp/include/linux"
 cp "$TREE/arch/x86/boot/bzImage" "$TREE/.config" "$TREE/System.map" "$OUT.tmp/"
 # The benchmark's user tool comes from the same (patched) tree. It only needs

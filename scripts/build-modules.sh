@@ -2,9 +2,11 @@
 # Build the out-of-tree guest modules (guest/modules/*/) against the kernel
 # tree that produced KERNEL_OUT_DIR/bzImage, into KERNEL_OUT_DIR/modules/.
 #   build-modules.sh KERNEL_OUT_DIR      prints the modules directory
-# A module must match its kernel exactly (vermagic, struct layouts), so this
-# refuses to build when the tree no longer holds that bzImage's build (another
-# patch series or config was built since): rebuild the kernel first.
+# A module must match its kernel exactly (vermagic, struct layouts), so when
+# the shared tree no longer holds that bzImage's build (another patch series
+# or config was built in it since), the tree is rebuilt for it first
+# (build-kernel.sh --tree; ccache makes that quick), or, for a bzImage of
+# other inputs than the checkout's, this refuses.
 . "$(dirname "$0")/common.sh"
 [ $# -eq 1 ] || die "usage: build-modules.sh KERNEL_OUT_DIR"
 kout=$(cd "$1" && pwd -P)
@@ -16,6 +18,12 @@ mods=$kout/modules
 key=$(inputs_hash "$LOCK" "$TOP/guest/modules")
 if [ "$(cat "$mods/.key" 2>/dev/null)" = "$key" ]; then echo "$mods"; exit 0; fi
 
+if ! cmp -s "$TREE/arch/x86/boot/bzImage" "$kout/bzImage"; then
+  flag=; [ "$variant" = release ] || flag=--$variant
+  say "$TREE holds another build: rebuilding it for $kout"
+  [ "$("$TOP/scripts/build-kernel.sh" $flag --tree)" = "$kout" ] ||
+    die "$kout is not the kernel of this checkout's inputs; rm -rf $kout and run scripts/build-kernel.sh"
+fi
 build_lock kernel   # the shared tree must not change while we build
 cmp -s "$TREE/arch/x86/boot/bzImage" "$kout/bzImage" ||
   die "$TREE no longer holds the build of $kout/bzImage; rm -rf $kout and run scripts/build-kernel.sh"

@@ -15,10 +15,18 @@
 # strict none may land where it was not allowed to write, and one must land
 # in (b)'s DMA_FROM_DEVICE page while it is mapped (the guest's marker scan
 # sees the device's writes).
+# Beside a workload: the device in the first NIC's domain (e1000e) under the
+# deterministic request/response load (rrloop, --icount) while canary_spray.ko
+# plants canaries in kmalloc objects (a) and freshly allocated pages (c); it
+# only reads (markers written into a NIC's own rings end the workload):
+#   strict:  leaks no (c);
+#   percpu:  leaks some (kernel memory reallocated within the window);
+#   shadow:  leaks nothing.
 # The join itself is checked first on fabricated records. Breaks, to see the
 # checks fail: VTD_ATTACK_ARGS (extra job parameters, e.g. plant=0: the guest
-# plants nothing; magic=vtdXXXX!: a pattern the device cannot match) and
-# VTD_ATTACK_HOSTILE (extra vtd-hostile properties).
+# plants nothing; magic=vtdXXXX!: a pattern the device cannot match),
+# VTD_ATTACK_SPRAY (the sprayer's, e.g. plant=0) and VTD_ATTACK_HOSTILE
+# (extra vtd-hostile properties, e.g. magic=vtdXXXX!).
 . "$(dirname "$0")/../lib/tap.sh"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 ROUNDS=4
@@ -133,4 +141,34 @@ check "strict: the device's marker landed in (b) while mapped writable (the scan
 check "percpu: leaks (c): the page reused within the flush-queue window" ge "$(j percpu leaked_c)" 1
 check "shadow: leaks none of (a), (b), (c), (d)" is \
   "$(j shadow leaked_a) $(j shadow leaked_b) $(j shadow leaked_c) $(j shadow leaked_d)" "0 0 0 0"
+
+# Beside rrloop, the device reading through the first NIC's domain.
+NIC_HOSTILE=probes=16,learn=16${VTD_ATTACK_HOSTILE:+,$VTD_ATTACK_HOSTILE}
+nic_run() { # NAME MODE
+  "$VTD_RUN" --timeout 240 --mode "$2" --icount --net hub --device e1000e --device e1000e \
+    --hostile "$NIC_HOSTILE" --hostile-on e1000e --json "$T/$1.json" \
+    rrloop seconds=1 warmup=1 spray=1 ${VTD_ATTACK_SPRAY:+spray_args=$VTD_ATTACK_SPRAY} \
+    >/dev/null 2>"$T/$1.err" ||
+    { diag "vtd-run --mode $2 ... --hostile-on e1000e rrloop spray=1 failed:"; diag_file "$T/$1.err"; return 1; }
+  load_record "R_$1" "$T/$1.json" || return 1
+  joined "$1" "$T/$1.json"
+}
+for mode in strict percpu shadow; do
+  s=nic_$mode
+  check "$mode: rrloop runs with canary_spray beside vtd-hostile on the NIC ($NIC_HOSTILE)" \
+    nic_run "$s" "$mode" || continue
+  check "$mode, NIC: the sprayer planted (a) and (c) and checked every place, no error" eval \
+    '[ "$(m $s error)" = 0 ] && ge "$(m $s planted.a)" 1 && ge "$(m $s planted.c)" 1 &&
+     ge "$(m $s places.a)" 1 && ge "$(m $s places.c)" 1'
+  check "$mode, NIC: the device probed and read, and every canary it read was planted" eval \
+    'ge "$(j $s probes)" 1 && ge "$(j $s reads)" 1 && [ "$(j $s unknown)" = 0 ]'
+  check "$mode, NIC: the load ran (transactions)" ge "$(rv R_$s result.client.transactions)" 1
+  diag "$s: planted $(rd R_$s result.module.planted); device probes $(j $s probes) reads $(j $s reads)" \
+    "faults $(j $s faults); leaked a/c $(j $s leaked_a)/$(j $s leaked_c), first leak ns a/c" \
+    "$(j $s age_min_a)/$(j $s age_min_c); tps $(rd R_$s result.client.tps)"
+done
+check "strict, NIC: leaks no (c): the unmap invalidated at once" none "$(j nic_strict leaked_c)"
+check "percpu, NIC: leaks kernel memory reallocated within the flush-queue window (a or c)" \
+  ge $(($(j nic_percpu leaked_a) + $(j nic_percpu leaked_c))) 1
+check "shadow, NIC: leaks nothing" is "$(j nic_shadow leaked_a) $(j nic_shadow leaked_c)" "0 0"
 done_testing

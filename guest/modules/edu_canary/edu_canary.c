@@ -62,7 +62,6 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/acpi.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -73,24 +72,17 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/unaligned.h>
 
+#include "canary.h"
 #include "edu.h"
 
 #define EDU_TIMEOUT_MS		10000	/* generous: a loaded host stalls vCPUs */
 #define EDU_SPIN_US		3000	/* spin for the end of a transfer this long */
-#define CANARY_SIZE		16
-#define MAGIC_LEN		8
-#define MARKER			"vtdMark!"
-#define MARKER_SIZE		16	/* "vtdMark!" + u32 seq + u32 0 */
-#define PM_TIMER_HZ		3579545
-#define PM_TIMER_MASK		0xffffff
 #define B_WRITE_LEN		64	/* bytes edu writes into (b)'s page */
 #define A_MAX_OBJS		512	/* kmalloc objects tried for (a)'s page */
 #define MAX_ROUNDS		64
 #define DATA(i)			((u8)(0xd1 + (i) * 3))	/* never a canary's bytes */
 
-enum { KIND_A = 1, KIND_B, KIND_C, KIND_D, NR_KINDS };
 static const char kind_name[NR_KINDS] = { 0, 'a', 'b', 'c', 'd' };
 
 static unsigned int rounds = 4;
@@ -125,13 +117,6 @@ static bool plant = true;
 module_param(plant, bool, 0444);
 MODULE_PARM_DESC(plant, "plant canaries (default 1; 0: the same rounds with plain data, for a test's break)");
 
-/* One place's canaries in one round */
-struct canary_range {
-	u32 first_id, count;
-	u32 plant_tick, open_tick;
-	u64 iova;
-};
-
 struct edu_canary {
 	struct pci_dev *pdev;
 	struct device *dev;
@@ -164,41 +149,7 @@ static bool want(char kind)
 
 static u32 pm_tick(struct edu_canary *ec)
 {
-	return inl(ec->pm_port) & PM_TIMER_MASK;
-}
-
-/*
- * Fill [p, p + len) with canaries of @kind planted at @tick, whole tokens
- * from p; a range entry for them with @iova. Without @plant: plain data.
- */
-static struct canary_range *plant_canaries(struct edu_canary *ec, void *p,
-					   size_t len, int kind, u32 tick,
-					   struct canary_range *r)
-{
-	u8 *q = p;
-	size_t i;
-
-	if (!plant) {
-		for (i = 0; i < len; i++)
-			q[i] = DATA(i);
-		return r;
-	}
-	if (!r) {
-		r = &ec->ranges[ec->nr_ranges++];
-		r->first_id = kind << 24 | ec->seq[kind];
-		r->count = 0;
-		r->plant_tick = r->open_tick = tick;
-		r->iova = 0;
-	}
-	for (i = 0; i + CANARY_SIZE <= len; i += CANARY_SIZE) {
-		memcpy(q + i, magic, MAGIC_LEN);
-		put_unaligned_le32(kind << 24 | (ec->seq[kind]++ & 0xffffff),
-				   q + i + 8);
-		put_unaligned_le32(tick, q + i + 12);
-		r->count++;
-		ec->planted[kind]++;
-	}
-	return r;
+	return canary_tick(ec->pm_port);
 }
 
 static void fill_data(void *p, size_t len)
@@ -210,21 +161,29 @@ static void fill_data(void *p, size_t len)
 		q[i] = DATA(i);
 }
 
-/* Whether [p, p + len) holds the device's marker; @clear: zero each one */
-static bool find_marker(void *p, size_t len, bool clear)
+/*
+ * Fill [p, p + len) with canaries of @kind planted at @tick, whole tokens
+ * from p; a range entry for them with @iova. Without @plant: plain data.
+ */
+static struct canary_range *plant_canaries(struct edu_canary *ec, void *p,
+					   size_t len, int kind, u32 tick,
+					   struct canary_range *r)
 {
-	u8 *q = p;
-	bool found = false;
-	size_t i;
+	u32 n;
 
-	for (i = 0; i + MAGIC_LEN <= len; i++) {
-		if (q[i] != 'v' || memcmp(q + i, MARKER, MAGIC_LEN))
-			continue;
-		found = true;
-		if (clear)
-			memset(q + i, 0, min_t(size_t, MARKER_SIZE, len - i));
+	if (!plant) {
+		fill_data(p, len);
+		return r;
 	}
-	return found;
+	if (!r) {
+		r = &ec->ranges[ec->nr_ranges++];
+		*r = (struct canary_range){ .first_id = kind << 24 | ec->seq[kind],
+					    .plant_tick = tick, .open_tick = tick };
+	}
+	n = canary_fill(p, len, magic, kind, &ec->seq[kind], tick);
+	r->count += n;
+	ec->planted[kind] += n;
+	return r;
 }
 
 /*
@@ -365,7 +324,7 @@ static int kind_b(struct edu_canary *ec, struct round *r)
 	if (cr)
 		cr->iova = iova;
 	/* Written while the mapping allowed it; from now on, no write may land */
-	if (find_marker(p, PAGE_SIZE, true))
+	if (canary_find_marker(p, PAGE_SIZE, true))
 		ec->markers_mapped_b++;
 	return ret;
 }
@@ -429,7 +388,7 @@ static int kind_d(struct edu_canary *ec, struct round *r)
 	dma_unmap_single(ec->dev, iova, PAGE_SIZE, DMA_TO_DEVICE);
 	/* P1's owner is done with its data: gone from P1 itself */
 	ec->places[KIND_D]++;
-	if (find_marker(p, PAGE_SIZE, false))
+	if (canary_find_marker(p, PAGE_SIZE, false))
 		ec->markers[KIND_D]++;
 	memset(p, 0, PAGE_SIZE);
 	if (cr) {
@@ -450,7 +409,7 @@ static void round_end(struct edu_canary *ec, struct round *r)
 
 	for (i = 0; i < r->a_nr; i++) {
 		ec->places[KIND_A]++;
-		if (find_marker(r->a_objs[i], small, false))
+		if (canary_find_marker(r->a_objs[i], small, false))
 			ec->markers[KIND_A]++;
 		memset(r->a_objs[i], 0, small);
 		kfree(r->a_objs[i]);
@@ -458,19 +417,19 @@ static void round_end(struct edu_canary *ec, struct round *r)
 	kfree(r->a_objs);
 	if (r->b) {
 		ec->places[KIND_B]++;
-		ec->markers[KIND_B] += find_marker(page_address(r->b), PAGE_SIZE, false);
+		ec->markers[KIND_B] += canary_find_marker(page_address(r->b), PAGE_SIZE, false);
 		memset(page_address(r->b), 0, PAGE_SIZE);
 		__free_page(r->b);
 	}
 	if (r->c) {
 		ec->places[KIND_C]++;
-		ec->markers[KIND_C] += find_marker(page_address(r->c), PAGE_SIZE, false);
+		ec->markers[KIND_C] += canary_find_marker(page_address(r->c), PAGE_SIZE, false);
 		memset(page_address(r->c), 0, PAGE_SIZE);
 		__free_page(r->c);
 	}
 	if (r->d2) {
 		ec->places[KIND_D]++;
-		ec->markers[KIND_D] += find_marker(page_address(r->d2), PAGE_SIZE, false);
+		ec->markers[KIND_D] += canary_find_marker(page_address(r->d2), PAGE_SIZE, false);
 		__free_page(r->d2);
 	}
 	if (r->d1)
@@ -517,7 +476,7 @@ static void edu_canary_format(struct edu_canary *ec)
 		      "{\"rounds\":%u,\"kinds\":\"%s\",\"small\":%u,\"hold_ms\":%u,\"c_window_us\":%u,\"d_read\":%d,\"magic\":\"%s\",\"plant\":%d,\"pm_port\":%u,\"pm_hz\":%u,\"a_neighbours_min\":%u",
 		      rounds, kinds, small, hold_ms, c_window_us, d_read, magic,
 		      plant,
-		      ec->pm_port, PM_TIMER_HZ,
+		      ec->pm_port, CANARY_PM_HZ,
 		      ec->a_neighbours_min == UINT_MAX ? 0 : ec->a_neighbours_min);
 	for (i = 0; i < 3; i++) {
 		const unsigned int *v = i == 0 ? ec->planted :
@@ -555,7 +514,6 @@ DEFINE_SHOW_ATTRIBUTE(edu_canary_result);
 static int check_params(void)
 {
 	const char *k;
-	size_t i;
 
 	if (!rounds || rounds > MAX_ROUNDS || small < CANARY_SIZE ||
 	    small > EDU_BUF_SIZE / 2 || small % CANARY_SIZE)
@@ -563,18 +521,11 @@ static int check_params(void)
 	for (k = kinds; *k; k++)
 		if (*k < 'a' || *k > 'd')
 			return -EINVAL;
-	if (strlen(magic) != MAGIC_LEN)
-		return -EINVAL;
-	for (i = 0; i < MAGIC_LEN; i++)		/* printed in the JSON as is */
-		if (magic[i] < 0x21 || magic[i] > 0x7e || magic[i] == '"' ||
-		    magic[i] == '\\')
-			return -EINVAL;
-	return 0;
+	return canary_magic_ok(magic) ? 0 : -EINVAL;
 }
 
 static int edu_canary_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct acpi_generic_address *pm = &acpi_gbl_FADT.xpm_timer_block;
 	struct edu_canary *ec;
 	int ret;
 
@@ -590,10 +541,7 @@ static int edu_canary_probe(struct pci_dev *pdev, const struct pci_device_id *id
 	ec->pdev = pdev;
 	ec->dev = &pdev->dev;
 	ec->a_neighbours_min = UINT_MAX;
-	if (pm->address && pm->space_id == ACPI_ADR_SPACE_SYSTEM_IO)
-		ec->pm_port = pm->address;
-	else
-		ec->pm_port = acpi_gbl_FADT.pm_timer_block;
+	ec->pm_port = canary_pm_port();
 	if (!ec->pm_port) {
 		pr_err("no ACPI PM timer port in the FADT\n");
 		return -ENODEV;
