@@ -85,13 +85,13 @@ def _series(path, sec, s, faults):
     before = len(faults)
 
     def fault(key, msg):
-        line = f"{path} [{sec}] {key}: {msg}"
+        line = f"{path} [{sec}]{f' {key}' if key else ''}: {msg}"
         if line not in faults:
             faults.append(line)
 
     unknown = {k for k in s if k not in KNOWN_KEYS and not k.startswith(("variant.", "param."))}
     if unknown:
-        fault(", ".join(sorted(unknown)), "unknown key(s)")
+        fault(None, f"unknown key(s) {', '.join(sorted(unknown))}")
     nums = {}
     for key, conv, default in (("repetitions", int, "1"), ("timeout", float, "300"),
                                ("cpus", int, "2"), ("threads", int, "1")):

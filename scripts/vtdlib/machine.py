@@ -64,9 +64,9 @@ class Machine:
                 # e.g. a QEMU binary being relinked by a build
                 raise RunFailure(PART_QEMU, f"cannot start {self.vm.binary}: {cause.strerror}") from None
             out = (e.output or "").strip().splitlines()
-            raise RunFailure(PART_QEMU, f"guest ended without a result: QEMU exited at start (exit {e.exitcode}"
-                             f"{'; ' + type(cause).__name__ if cause else ''}); it printed:",
-                             out[-15:] or ["(nothing)"]) from None
+            raise RunFailure(PART_QEMU, f"guest ended without a result (QEMU exit {e.exitcode}): "
+                             f"QEMU stopped at its start{' (' + type(cause).__name__ + ')' if cause else ''}; "
+                             "it printed:", out[-15:] or ["(nothing)"]) from None
         self.vm.set_qmp_timeout(QMP_TIMEOUT_S)
 
     @property

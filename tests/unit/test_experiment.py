@@ -63,7 +63,7 @@ class ExpandTest(vtdtest.ScratchCase):
                         "[c]\nrunner = --net hub\n[d]\ncolour = red\n[e]\niommu_opts = x-a\n"
                         "[f]\nrepetitions = many\n[g]\nmodes = off\nbaseline = off\n[h]\nvariants = y\n")
         want = [r"\[a\] params: .*is not key=value", r"\[b\] variant\.x: .*invalid choice: 'nope'",
-                r"\[c\] runner: .*NICs to each other", r"\[d\] colour: unknown key",
+                r"\[c\] runner: .*NICs to each other", r"\[d\]: unknown key\(s\) colour",
                 r"\[e\] iommu_opts: entry 'x-a'", r"\[f\] repetitions: invalid literal",
                 r"\[g\] baseline: .*needs other modes", r"\[h\] variants: variant 'y' has no"]
         self.assertEqual(len(f), len(want), f)
