@@ -32,6 +32,12 @@ def qi_cost_ns(r):
     return "" if v is None else int(v)
 
 
+def attacked(r):
+    """A run beside the hostile device (docs/attack.md): its probes and faults
+    cost the guest, so its throughput is no performance figure."""
+    return "hostile" in (r.device_counters or {})
+
+
 def plain(p):
     """A bench point of no variant and no extra intel-iommu options."""
     return not p.get("variant") and not p.get("iommu_opts")

@@ -8,7 +8,7 @@ import os
 import unittest
 from unittest import mock
 
-from report_fixtures import TempDir, dma, stock_dma
+from report_fixtures import TempDir, attack_run, dma, rrloop, stock_dma
 
 from vtdlib import plot
 from vtdlib.report import build
@@ -56,6 +56,21 @@ class Build(unittest.TestCase):
             self.assertEqual(rc, 1)
             self.assertIn("the default patched path is outside the run's noise of stock", err)
             self.assertTrue(os.path.exists(os.path.join(out, "report.md")))
+
+    def test_attack_runs_give_no_throughput(self):
+        with TempDir() as out:
+            beside = rrloop("strict", 50)
+            beside.device_counters = attack_run("strict", job="rrloop").device_counters
+            beside.result["module"] = attack_run("strict").result["module"]
+            write(out, [rrloop("off", 100), rrloop("strict", 80), beside])
+            rc, err = run(out)
+            self.assertEqual(rc, 0, err)
+            with open(os.path.join(out, "network.csv")) as f:
+                self.assertNotIn(",50,", f.read())  # the attack run's 50 transactions/s
+            with open(os.path.join(out, "report.md")) as f:
+                md = f.read()
+            self.assertIn("3 boots.", md)
+            self.assertIn("| legacy | strict | rrloop |", md)  # in the hostile section
 
     def test_usage(self):
         with TempDir() as out:

@@ -55,7 +55,9 @@ def build(out):
         plot.require()
     except plot.PlotError as e:
         fail(str(e))
-    recs = load(out)
+    every = load(out)
+    # Attack runs feed the hostile section only.
+    recs = [r for r in every if not readers.attacked(r)]
     rows = readers.dmabench_rows(recs)
     summary = dmabench.summarise(rows)
     write_csv(os.path.join(out, "dmabench.csv"), rows)
@@ -69,11 +71,11 @@ def build(out):
     scale, sgr = scaling.rows(summary), sg.rows(summary)
     stock_lines, stock_ok = stock.section(rows)
     agree = counted.trace_rows(recs)
-    att = hostile.by_run(recs)
+    att = hostile.by_run(every)
     try:
         # Reading order: what was targeted, then the cheap microbenchmark, the
         # counts behind it, the network workloads, seed 003, the device knobs.
-        sections = [header(recs), targets.section(scale, net, sgr),
+        sections = [header(every), targets.section(scale, net, sgr),
                     dmabench.section(out, summary), scaling.section(out, scale),
                     invalidations.section(out, recs), network.section(out, net, net_rows),
                     sg.section(sgr), sweep.section(out, sweep.rows(summary)),
