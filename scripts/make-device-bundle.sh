@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pack what the bench needs into one folder that runs on a bare x86-64 Linux
-# host (no packages, no network): a small root holding QEMU, the guest kernel
-# and initramfs, firmware, Python and the shell tools the scripts call, each
+# host (no packages, no network): a small root holding QEMU (and its Python
+# library qemu.qmp/qemu.machine, which vtd-run drives it with), the guest kernel
+# and initramfs, firmware, Python, gnuplot and the shell tools the scripts call, each
 # with the shared libraries and the loader it was linked against, plus our
 # scripts and configs. scripts/device-bundle-run is its entry (./run).
 #   make-device-bundle.sh [OUT]   (default build/device-bundle; also OUT.tar.gz)
@@ -50,6 +51,11 @@ for p in "$PY" /usr/bin/env /bin/sh /usr/bin/bash /usr/bin/memcaslap /usr/bin/so
   put_elf "$p"
 done
 put /bin/busybox
+
+say "gnuplot (vtd-report draws every figure with it) and a font for the figures"
+gp=$(command -v gnuplot) || die "gnuplot is missing (Debian package gnuplot-nox; scripts/install-deps.sh)"
+put_elf "$gp"
+tar -C / -c usr/share/gnuplot etc/fonts usr/share/fonts/truetype/dejavu/DejaVuSans.ttf | tar -C "$ROOT" -x
 
 say "Python standard library"
 pyver=$($PY -c 'import sys; print("%d.%d" % sys.version_info[:2])')
