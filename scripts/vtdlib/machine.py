@@ -12,7 +12,9 @@ client for every monitor conversation): paths.qemu_python() says where.
 
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 
 from .errors import PART_QEMU, PART_RUNNER, RunFailure
@@ -20,6 +22,7 @@ from .paths import qemu_python
 from .vcpus import vcpu_states
 
 QMP_TIMEOUT_S = 5.0     # one monitor answer; no answer means QEMU's main loop is stuck
+LAUNCH_TIMEOUT_S = 60.0  # from the start to the monitor's greeting (a second on an idle host)
 
 
 def qemu_lib():
@@ -53,13 +56,29 @@ class Machine:
         self.vm = _VM(cmd[0], args=cmd[1:], name="qemu", base_temp_dir=workdir, log_dir=workdir)
         self.log = os.path.join(workdir, "qemu.log")
 
-    def launch(self):
+    def launch(self, timeout=LAUNCH_TIMEOUT_S):
         """Start QEMU and connect its monitor (QEMU serves it once the
-        machine is built: the vCPU threads exist when this returns)."""
+        machine is built: the vCPU threads exist when this returns). A QEMU
+        that exits first, or does not answer within timeout (then killed),
+        is a RunFailure with what it printed."""
+        stalled, done = threading.Event(), threading.Event()
+
+        def stall():
+            pid = self.vm.get_pid()
+            if pid and not done.is_set():
+                stalled.set()
+                os.kill(pid, signal.SIGKILL)
+        timer = threading.Timer(timeout, stall)
+        timer.start()
         try:
             self.vm.launch()
+            done.set()
         except self._launch_failure as e:
             cause = e.__cause__
+            if stalled.is_set():
+                raise RunFailure(PART_QEMU, f"QEMU did not answer on its monitor within {timeout:.0f} s "
+                                 "of its start; killed; it printed:",
+                                 (e.output or "").strip().splitlines()[-15:] or ["(nothing)"]) from None
             if isinstance(cause, OSError) and e.exitcode is None:
                 # e.g. a QEMU binary being relinked by a build
                 raise RunFailure(PART_QEMU, f"cannot start {self.vm.binary}: {cause.strerror}") from None
@@ -67,6 +86,8 @@ class Machine:
             raise RunFailure(PART_QEMU, f"guest ended without a result (QEMU exit {e.exitcode}): "
                              f"QEMU stopped at its start{' (' + type(cause).__name__ + ')' if cause else ''}; "
                              "it printed:", out[-15:] or ["(nothing)"]) from None
+        finally:
+            timer.cancel()
         self.vm.set_qmp_timeout(QMP_TIMEOUT_S)
 
     @property

@@ -5,29 +5,77 @@
 . "$(dirname "$0")/../lib/tap.sh"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 
-# How the runner ends a run, against a stand-in for QEMU (no guest): a guest
+# How the runner ends a run, against a stand-in for QEMU (no guest; its
+# monitor answers QMP, which vtd-run drives QEMU with): a guest
 # that printed VTD-EXIT keeps its result even if QEMU outlives the timeout,
 # and every failure names the part that failed and what it printed.
-cat >"$T/fakeqemu" <<'SH'
-#!/bin/sh
-case "$FAKE" in
-  # Powers off only when told to (SIGTERM), writing its counters file then,
-  # as QEMU does; hang-ignore-term not even then.
-  hang-after-exit|hang-ignore-term)
-    f=$(printf '%s\n' "$@" | sed -n 's/.*x-counters-file=\([^,]*\).*/\1/p')
-    if [ "$FAKE" = hang-after-exit ]; then
-      trap 'kill $! 2>/dev/null; [ -z "$f" ] || echo "{\"qi\": {\"wait\": 7}}" >"$f"; exit 0' TERM
-    else trap '' TERM; fi
-    printf 'VTD-RESULT-BEGIN\n{"job":"info"}\nVTD-RESULT-END\nVTD-EXIT 0\n'; sleep 600 & wait; wait ;;
-  qemu-error) echo "qemu-system-x86_64: -device nosuch: 'nosuch' is not a valid device model name"; exit 1 ;;
-  job-failed) printf 'rrloop: client failed: connection refused\nVTD-RESULT-BEGIN\nVTD-RESULT-END\nVTD-EXIT 1\n' ;;
-  malformed) printf 'VTD-RESULT-BEGIN\n{"job":\nVTD-RESULT-END\nVTD-EXIT 0\n' ;;
-  # a kernel message written into the middle of the result line (CI, test-schemes)
-  kmsg-mid) printf 'VTD-RESULT-BEGIN\n{"job":"info","dev":"0x2918","[   14.016404] hrtimer: interrupt took 2458972 ns\r\ngroup":2}\r\nVTD-RESULT-END\nVTD-EXIT 0\n' ;;
-  load) printf 'VTD-READY\n'; sleep 2; printf 'VTD-RESULT-BEGIN\n{"job":"rr"}\nVTD-RESULT-END\nVTD-EXIT 0\n' ;;
-  silent) exec sleep 600 ;;
-esac
-SH
+cat >"$T/fakeqemu" <<'PY'
+#!/usr/bin/env python3
+# A stand-in for QEMU: its monitor speaks QMP (greeting, qmp_capabilities,
+# query-cpus-fast, human-monitor-command, quit) on the socket vtd-run hands
+# it (-chardev socket,id=mon,fd=N); its console is stdout.
+import json, os, re, socket, sys, threading, time
+mode, args = os.environ["FAKE"], sys.argv[1:]
+if mode == "qemu-error":
+    print("qemu-system-x86_64: -device nosuch: 'nosuch' is not a valid device model name", flush=True)
+    sys.exit(1)
+counters = next((m.group(1) for a in args for m in [re.search(r"x-counters-file=([^,]*)", a)] if m), None)
+fd = int(next(re.search(r"fd=(\d+)", a).group(1) for a in args if a.startswith("socket,id=mon,")))
+mon = socket.socket(fileno=fd)
+ready = threading.Event()
+def send(msg):
+    mon.sendall((json.dumps(msg) + "\n").encode())
+def commands():  # JSON objects as they come; the client ends them with no newline
+    buf, dec = "", json.JSONDecoder()
+    while True:
+        data = mon.recv(4096)
+        if not data:
+            return
+        buf += data.decode()
+        while buf.strip():
+            try:
+                obj, end = dec.raw_decode(buf.lstrip())
+            except ValueError:
+                break
+            buf = buf.lstrip()[end:]
+            yield obj, json.dumps(obj)
+def serve():
+    send({"QMP": {"version": {"qemu": {"major": 10, "minor": 0, "micro": 0}, "package": ""}, "capabilities": []}})
+    for cmd, line in commands():
+        name, ret = cmd["execute"], {}
+        if name == "query-cpus-fast":
+            ret = [{"cpu-index": 0, "thread-id": os.getpid()}]
+        elif name == "human-monitor-command":
+            ret = "CPU#0\nRIP=ffffffff81000000 RFL=00000246 HLT=1\n" if "registers" in line else "LVTT 0x000400ef\n"
+        send({"return": ret, **({"id": cmd["id"]} if "id" in cmd else {})})
+        if name == "qmp_capabilities":
+            ready.set()
+        # quit: QEMU writes its counters file and exits; hang-ignore-term not even then.
+        if name == "quit" and mode != "hang-ignore-term":
+            if counters:
+                with open(counters, "w") as c:
+                    c.write('{"qi": {"wait": 7}}')
+            os._exit(0)
+threading.Thread(target=serve, daemon=True).start()
+ready.wait(10)
+out = {
+    # Powers off only when told to (QMP quit), writing its counters file then.
+    "hang-after-exit": 'VTD-RESULT-BEGIN\n{"job":"info"}\nVTD-RESULT-END\nVTD-EXIT 0\n',
+    "hang-ignore-term": 'VTD-RESULT-BEGIN\n{"job":"info"}\nVTD-RESULT-END\nVTD-EXIT 0\n',
+    "job-failed": "rrloop: client failed: connection refused\nVTD-RESULT-BEGIN\nVTD-RESULT-END\nVTD-EXIT 1\n",
+    "malformed": 'VTD-RESULT-BEGIN\n{"job":\nVTD-RESULT-END\nVTD-EXIT 0\n',
+    # a kernel message written into the middle of the result line (CI, test-schemes)
+    "kmsg-mid": 'VTD-RESULT-BEGIN\n{"job":"info","dev":"0x2918","[   14.016404] hrtimer: interrupt took '
+                '2458972 ns\r\ngroup":2}\r\nVTD-RESULT-END\nVTD-EXIT 0\n',
+    "load": "VTD-READY\n", "silent": "",
+}[mode]
+sys.stdout.write(out); sys.stdout.flush()
+if mode == "load":
+    time.sleep(2)
+    sys.stdout.write('VTD-RESULT-BEGIN\n{"job":"rr"}\nVTD-RESULT-END\nVTD-EXIT 0\n')
+elif mode in ("hang-after-exit", "hang-ignore-term", "silent"):
+    time.sleep(600)
+PY
 chmod +x "$T/fakeqemu"
 fake() { # FAKE-mode runner-args... -> exit status of the runner
   local mode=$1; shift
@@ -45,9 +93,10 @@ exits() {
 }
 exit_kept() { exits 0 hang-after-exit --timeout 3 --json "$T/exit.json" info; }
 exit_counters() { exits 0 hang-after-exit --counters --timeout 3 --json "$T/exitc.json" info &&
-  said 'stopped (SIGTERM), result kept; the vCPUs were at:' && grep -q '"wait": 7' "$T/exitc.json"; }
+  said 'told to quit, result kept; the vCPUs were at:' && said 'vCPU 0: RIP=0xffffffff81000000' &&
+  grep -q '"wait": 7' "$T/exitc.json"; }
 exit_killed() { exits 3 hang-ignore-term --counters --timeout 3 info &&
-  said 'ignored SIGTERM for 10 s; killed' && said 'device counters not readable'; }
+  said 'did not quit within 10 s; killed' && said 'device counters not readable'; }
 timed_out() { exits 124 silent --timeout 2 info &&
   said '[timeout] guest did not finish within 2 s (killed; the job had not reported)'; }
 qemu_error() { exits 3 qemu-error info &&
@@ -64,9 +113,9 @@ load_record X "$T/exit.json"
 check "... and the record says QEMU was stopped after the guest's exit" \
   test "$(rv X result.job) $(rv X qemu_exit.killed_after_guest_exit)" = "info True"
 # A guest whose power-off hangs (seen under TCG: a vCPU's timer lost, an RCU
-# stall at power-off) still has its device counters: SIGTERM makes QEMU write them.
-check "... with --counters: stopped with SIGTERM, the counters QEMU wrote then are in the record" exit_counters
-check "... QEMU that ignores SIGTERM too is killed 10 s later: the run fails naming the counters" exit_killed
+# stall at power-off) still has its device counters: QMP's quit makes QEMU write them.
+check "... with --counters: told to quit (QMP), the counters QEMU wrote then are in the record" exit_counters
+check "... QEMU that ignores quit too is killed 10 s later: the run fails naming the counters" exit_killed
 check "timeout: part 'timeout', what the guest was doing, exit 124" timed_out
 check "QEMU start-up error: part 'QEMU' and QEMU's own message, exit 3" qemu_error
 check "guest job failure: part 'guest job' and the job's message, exit 1 (the job's status)" job_failed

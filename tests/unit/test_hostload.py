@@ -2,10 +2,12 @@
 pinning by the thread ids QMP names, and QEMU's library from its source tree."""
 
 import os
+import time
 import unittest
 
-import vtdtest  # noqa: F401  (import path)
+import vtdtest
 from vtdlib import hostload, machine, paths
+from vtdlib.errors import RunFailure
 
 
 class PinTest(unittest.TestCase):
@@ -36,6 +38,32 @@ class PinTest(unittest.TestCase):
     def test_guest_address(self):
         self.assertEqual(hostload.guest_address("tap", {}, 11211), ("10.0.2.15", 11211))
         self.assertEqual(hostload.guest_address("user", {11211: 40000}, 11211), ("127.0.0.1", 40000))
+
+
+class LaunchTest(vtdtest.ScratchCase):
+    """machine.Machine.launch against stand-ins for QEMU: one that stops at
+    its start, one that never answers on its monitor."""
+
+    def stand_in(self, body):
+        path = self.write("qemu", "#!/bin/sh\n" + body + "\n")
+        os.chmod(path, 0o755)
+        return machine.Machine([path], self.tmp)
+
+    def test_exit_at_start_names_what_it_printed(self):
+        m = self.stand_in("echo 'qemu-system-x86_64: -device nosuch: not a valid device'; exit 1")
+        with self.assertRaises(RunFailure) as cm:
+            m.launch(timeout=30)
+        self.assertRegex(cm.exception.message, r"QEMU exit 1\): QEMU stopped at its start")
+        self.assertEqual(cm.exception.tail, ["qemu-system-x86_64: -device nosuch: not a valid device"])
+
+    def test_no_monitor_answer_is_killed(self):
+        m = self.stand_in("echo starting; exec sleep 600")
+        start = time.monotonic()
+        with self.assertRaises(RunFailure) as cm:
+            m.launch(timeout=1)
+        self.assertLess(time.monotonic() - start, 20)
+        self.assertRegex(cm.exception.message, "did not answer on its monitor within 1 s")
+        self.assertEqual(cm.exception.tail, ["starting"])
 
 
 class QemuLibraryTest(unittest.TestCase):
