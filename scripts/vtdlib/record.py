@@ -5,7 +5,7 @@ the run's facts once (what happened); readers take them as they are and
 never recover one by parsing a command line.
 
     rec = record.load(path)          # RecordError with the cause if unusable
-    rec.point, rec.mode, rec.devices (the point's), rec.scheme, rec.result
+    rec.point, rec.mode, rec.devices (the point's), rec.result, rec.scheme (the result's)
     rec.write(path)                  # the stored form, version 3
     rec.to_dict()                    # every field by name, the point's at the top
 
@@ -26,7 +26,6 @@ VERSION = 3
 # The run's facts, with their defaults (a callable makes a fresh one).
 RUN_FIELDS = {
     "status": None,             # the guest job's exit status
-    "scheme": None,             # iommu.dma_scheme the guest read back; None: no such file
     "iommu_opts": dict,         # intel-iommu properties as passed to QEMU
     "result": None,             # the guest job's JSON
     "device_counters": None,    # x-counters at shutdown (--counters)
@@ -71,6 +70,12 @@ class Record:
         for k, default in RUN_FIELDS.items():
             setattr(self, k, fields[k] if k in fields else default() if callable(default) else default)
 
+    @property
+    def scheme(self):
+        """iommu.dma_scheme as the guest read it back (its result's
+        dma_scheme); None: no such file (the stock kernel) or no result."""
+        return (self.result or {}).get("dma_scheme") if isinstance(self.result, dict) else None
+
     @classmethod
     def of(cls, point, **facts):
         return cls(point=point, **facts)
@@ -101,6 +106,8 @@ class Record:
         d = {k: getattr(self._point, k) for k in AXES if getattr(self._point, k) is not None}
         d["record_version"] = VERSION
         d.update((k, getattr(self, k)) for k in RUN_FIELDS if getattr(self, k) is not None)
+        if self.scheme is not None:
+            d["scheme"] = self.scheme
         if self._point.legacy() is not None:
             d["point"] = self._point.legacy()
         return d
@@ -122,8 +129,8 @@ for _name in AXES:
 
 def _upgrade_v1(d):
     """A record written before version 2 (for example the committed results
-    in docs/results): derive devices, iommu_opts, net and scheme from its
-    command line, once, here."""
+    in docs/results): derive devices, iommu_opts and net from its command
+    line, once, here."""
     cmd = d.get("qemu_cmdline", [])
     driver = {"edu": "edu", "virtio-net-pci": "virtio-net", "e1000e": "e1000e", "nvme": "nvme"}
     args = [a for p, a in zip(cmd, cmd[1:]) if p == "-device"]
@@ -133,7 +140,6 @@ def _upgrade_v1(d):
     if "net" not in d:
         back = {"user": "user", "tap": "tap", "hubport": "hub"}
         d["net"] = next((back.get(a.split(",")[0]) for p, a in zip(cmd, cmd[1:]) if p == "-netdev"), None)
-    d["scheme"] = (d.get("result") or {}).get("dma_scheme")
     d["record_version"] = 2
     return d
 
@@ -143,6 +149,7 @@ def _from_flat(d, what):
     placement in "point"."""
     d = dict(d)
     d.pop("record_version", None)
+    d.pop("scheme", None)   # the result's dma_scheme, read from there
     old = d.pop("point", None)
     if old is not None and (not isinstance(old, dict) or set(old) - set(LEGACY_KEYS)):
         raise RecordError(f"{what} has a point that is not the bench's ({old!r:.80})")
@@ -163,7 +170,7 @@ def from_dict(d, what="record"):
         if not {"job", "mode", "cpus"} <= set(d):
             raise RecordError(f"{what} is not a run record (no job, mode and cpus)")
         return _from_flat(_upgrade_v1(dict(d)) if v == 1 else d, what)
-    facts = {k: x for k, x in d.items() if k not in ("record_version", "point")}
+    facts = {k: x for k, x in d.items() if k not in ("record_version", "point", "scheme")}
     unknown = set(facts) - set(RUN_FIELDS)
     if unknown:
         raise RecordError(f"{what} has unknown field(s) {', '.join(sorted(unknown))}")

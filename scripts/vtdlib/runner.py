@@ -206,9 +206,6 @@ def finish(a, cmd, props, counters_file, trace_file, g):
         except json.JSONDecodeError as e:
             raise RunFailure(PART_PARSE, f"guest printed a malformed result ({e}):",
                              con.tail_lines(c.result))
-        # The scheme the guest runs, as it read it back (kernel-patches; the
-        # stock kernel has no such parameter).
-        rec.scheme = rec.result.get("dma_scheme")
     if counters_file:
         try:
             with open(counters_file) as f:

@@ -46,14 +46,15 @@ class CommittedTest(unittest.TestCase):
                         self.assertEqual(view[k], v, k)
 
     def test_stored_once_and_round_trip(self):
-        """Written as version 3: the point once, no axis repeated at the top;
-        read back, the same record."""
+        """Written as version 3: the point once, no axis repeated at the top,
+        the scheme only in the guest's result; read back, the same record."""
         for path in COMMITTED[::25]:
             with self.subTest(os.path.relpath(path, vtdtest.TOP)):
                 rec = record.load(path)
                 d = rec.stored()
                 self.assertEqual(d["record_version"], 3)
-                self.assertFalse({"job", "mode", "cpus", "vmode", "params", "devices"} & set(d))
+                self.assertFalse({"job", "mode", "cpus", "vmode", "params", "devices", "scheme"} & set(d))
+                self.assertEqual(rec.scheme, (rec.result or {}).get("dma_scheme"))
                 self.assertEqual(record.from_dict(json.loads(json.dumps(d))).to_dict(), rec.to_dict())
 
 
