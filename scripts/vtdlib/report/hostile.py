@@ -73,7 +73,13 @@ def section(att):
              "without it Linux 6.12 makes every second-level leaf readable, so a from-device buffer "
              "(kind b) is readable under every scheme. A scheme is safe here only if the device "
              "reached nothing." + (" *workload*: the guest's attack job, or the workload that ran "
-                                   "beside the hostile device." if workloads else ""), "",
+                                   "beside the hostile device, then in the NIC's or SSD's domain "
+                                   "(vtd-run --hostile-on), reading only, while `canary_spray` "
+                                   "planted canaries in kernel memory: there *a* counts kmalloc "
+                                   "objects (sub-page while a buffer of their page is mapped, or "
+                                   "in the deferred window after its unmap) and *c* pages fresh "
+                                   "from the page allocator (docs/attack.md, \"Beside a "
+                                   "workload\")." if workloads else ""), "",
              f"| configuration | scheme |{wl[0]} write-only leaves | runs | " +
              " | ".join(f"{k}: {d.split(':')[0]}" for k, (_, d) in attack.KINDS.items()) +
              " | markers | median age, ms | reached |",
