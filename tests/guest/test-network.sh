@@ -126,7 +126,7 @@ check "--net hub with one NIC is refused by name" bash -c \
   "'$VTD_RUN' --dry-run --net hub --device virtio-net info 2>&1 | grep -q -- '--net hub joins NICs to each other'"
 check "--net hub: two hub ports, virtio-net transmitting on a virtual-clock timer" bash -c \
   "'$VTD_RUN' --dry-run --net hub --device virtio-net --device virtio-net rrloop |
-   grep -q -- '-netdev hubport,id=net0,hubid=0 -device virtio-net-pci,netdev=net0,.*ioeventfd=off,tx=timer,x-txtimer=1000 -netdev hubport,id=net1,hubid=0'"
+   grep -q -- '-netdev hubport,id=net0,hubid=0 -device virtio-net-pci,id=dev0,netdev=net0,.*ioeventfd=off,tx=timer,x-txtimer=1000 -netdev hubport,id=net1,hubid=0'"
 
 check "tap: memcached (1 vCPU, virtio-net, off) under memcaslap load" bash -c \
   "'$VTD_RUN' --net tap --mode off --cpus 1 --device virtio-net --forward 11211 --timeout 150 \
