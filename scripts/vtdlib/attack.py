@@ -66,6 +66,9 @@ def join(rec):
     dev = (rec.device_counters or {}).get("hostile")
     if dev is None and rec.job != "attack":
         return None
+    if rec.job != "attack" and "module" not in (rec.result or {}):
+        raise AttackError(f"job {rec.job} ran beside the hostile device with no canaries planted "
+                          f"(mode {rec.mode}): give it the job parameter spray=1 (docs/attack.md)")
     try:
         mod = rec.result["module"]
         ranges, hz = mod["canaries"], mod["pm_hz"]

@@ -44,6 +44,15 @@ class Table(unittest.TestCase):
             hostile.by_run([r])
         self.assertIn("attack run shadow, legacy: no field 'canaries'", err.getvalue())
 
+    def test_a_workload_without_canaries_says_spray(self):
+        r = attack_run("percpu", job="rrloop")
+        del r.result["module"]
+        err = io.StringIO()
+        with self.assertRaises(SystemExit), contextlib.redirect_stderr(err):
+            hostile.by_run([r])
+        self.assertIn("job rrloop ran beside the hostile device with no canaries planted (mode percpu): "
+                      "give it the job parameter spray=1", err.getvalue())
+
 
 class Reached(unittest.TestCase):
     def test_union_over_workloads_legacy_write_only_first(self):
