@@ -9,9 +9,10 @@ from .paths import TOP
 
 
 def read_lock():
-    """QEMU's and Linux's pinned versions (configs/sources.lock)."""
+    """QEMU's and Linux's pinned versions: the lock the builds use,
+    $VTD_LOCK or configs/sources.lock (scripts/common.sh's rule)."""
     lock = {}
-    with open(os.path.join(TOP, "configs", "sources.lock")) as f:
+    with open(os.environ.get("VTD_LOCK") or os.path.join(TOP, "configs", "sources.lock")) as f:
         for line in f:
             if "=" in line and not line.startswith("#"):
                 k, v = line.strip().split("=", 1)
