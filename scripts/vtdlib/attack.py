@@ -76,12 +76,19 @@ def join(rec):
         device = {k: dev[k] for k in ("probes", "reads", "faults", "writes")}
     except (KeyError, TypeError) as e:
         raise AttackError(f"no field {e} (job {rec.job}, mode {rec.mode})") from None
-    leaks = {k: Leak(markers=int((mod.get("markers") or {}).get(k, 0))) for k in KINDS}
+    leaks = {k: Leak() for k in KINDS}
     for first, count, *_ in ranges:
         kind = _BY_CODE.get(first >> 24)
         if kind is None:
             raise AttackError(f"planted id {first:#x} has no kind")
         leaks[kind].planted += count
+    # A kind planted without its marker count would read as "no marker".
+    for k, leak in leaks.items():
+        if leak.planted:
+            try:
+                leak.markers = int(mod["markers"][k])
+            except (KeyError, TypeError):
+                raise AttackError(f"no field 'markers.{k}' (job {rec.job}, mode {rec.mode})") from None
     unknown = 0
     for c in seen:
         i = c["id"]

@@ -81,7 +81,7 @@ none() { [ "$1" -eq 0 ] || { diag "$1 leaked"; return 1; }; }
 fab() { # FILE canaries-json hostile-json
   cat >"$1" <<EOF
 {"record_version": 2, "job": "attack", "mode": "shadow", "cpus": 2,
- "result": {"module": {"pm_hz": 3579545, "canaries": $2}},
+ "result": {"module": {"pm_hz": 3579545, "canaries": $2, "markers": {"a": 0, "d": 0}}},
  "device_counters": {"hostile": $3}}
 EOF
 }

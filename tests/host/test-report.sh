@@ -130,7 +130,7 @@ def att(mode, vmode="legacy", leaks=(), markers=None):
     ranges = [[k << 24, 8 if k == 1 else 4, 100, 100, 4096 * k] for k in (1, 2, 3, 4)]
     return Record("attack", mode, 1, vmode=vmode, point=point("attack", mode, 1),
                   result={"module": {"canaries": ranges, "pm_hz": 3579545,
-                                     "markers": markers or {}}, "sl_wo": True},
+                                     "markers": {k: 0 for k in "abcd"} | (markers or {})}, "sl_wo": True},
                   device_counters={"hostile": {"canaries": cans, "probes": 9, "reads": 8,
                                                "faults": 1, "writes": 0}})
 recs["at-strict"] = att("strict", leaks=((1, 1e6), (1, 2e6), (1, 3e6)))

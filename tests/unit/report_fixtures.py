@@ -74,7 +74,7 @@ def attack_run(mode, vmode="legacy", leaks=(), markers=None, job="attack", sl_wo
             for i, (k, age) in enumerate(leaks)]
     ranges = [[k << 24, 8 if k == 1 else 4, 100, 100, 4096 * k] for k in (1, 2, 3, 4)]
     return Record(job, mode, 1, vmode=vmode, point=point(job, mode, 1),
-                  result={"module": {"canaries": ranges, "pm_hz": 3579545, "markers": markers or {}},
+                  result={"module": {"canaries": ranges, "pm_hz": 3579545, "markers": {k: 0 for k in "abcd"} | (markers or {})},
                           "sl_wo": sl_wo},
                   device_counters={"hostile": {"canaries": cans, "probes": 9, "reads": 8,
                                                "faults": 1, "writes": 0}})
