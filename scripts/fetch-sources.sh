@@ -25,9 +25,18 @@ APTOPT=(-o "Dir::Etc::SourceList=$APT/sources.list" -o Dir::Etc::SourceParts=/no
 
 apt_update() {
   local m; m=$(mirror)
-  printf 'deb-src %s trixie main\ndeb %s bookworm-backports main\ndeb-src %s bookworm-backports main\n' \
-    "$m" "$m" "$m" >"$APT/sources.list"
-  # Refresh at most once an hour.
+  # Every suite a lock of this project or of its newer pairs names, so that
+  # checkouts of different pairs sharing one cache read the same lists.
+  local s
+  for s in trixie trixie-backports sid; do printf 'deb-src %s %s main\n' "$m" "$s"; done >"$APT/sources.list.new"
+  for s in bookworm-backports trixie-backports sid; do printf 'deb %s %s main\n' "$m" "$s"; done >>"$APT/sources.list.new"
+  # Refresh at most once an hour, and at once when the suites changed.
+  if ! cmp -s "$APT/sources.list.new" "$APT/sources.list"; then
+    mv "$APT/sources.list.new" "$APT/sources.list"
+    rm -f "$APT"/lists/*_Sources* "$APT"/lists/*_Packages*
+  else
+    rm -f "$APT/sources.list.new"
+  fi
   if [ -z "$(find "$APT/lists" -maxdepth 1 -name '*Sources*' -mmin -60 2>/dev/null | head -1)" ]; then
     say "updating private package lists"
     apt-get "${APTOPT[@]}" update -q >"$APT/update.log" 2>&1 ||
@@ -99,16 +108,17 @@ fetch_meson() {
   dpkg -i "$deb" >/dev/null || die "dpkg -i $deb failed (run as root)"
 }
 
-newest() { # apt-cache verb package pattern
-  apt-cache "${APTOPT[@]}" "$1" "$2" 2>/dev/null | awk '/^Version:/{print $2}' | grep -E "$3" |
+newest() { # package kind(Sources|Packages) suite version-pattern
+  apt-cache "${APTOPT[@]}" madison "$1" 2>/dev/null |
+    awk -F' *[|] *' -v k="$2" -v s="$3" '$3 ~ (" " s "/main.* " k "$") {print $2}' | grep -E "$4" |
     sort -V | tail -1 || true
 }
 
 relock() {
   local q l m
-  q=$(newest showsrc qemu '^1:10\.0\.') ; [ -n "$q" ] || die "no QEMU 10.0.x source in the archive"
-  l=$(newest show linux-source-6.12 '^6\.12\.') ; [ -n "$l" ] || die "no linux-source-6.12 in the archive"
-  m=$(newest show meson '.') ; [ -n "$m" ] || die "no meson in bookworm-backports"
+  q=$(newest qemu Sources trixie '^1:10\.0\.') ; [ -n "$q" ] || die "no QEMU 10.0.x source in the archive"
+  l=$(newest linux-source-6.12 Packages bookworm-backports '^6\.12\.') ; [ -n "$l" ] || die "no linux-source-6.12 in the archive"
+  m=$(newest meson Packages bookworm-backports '.') ; [ -n "$m" ] || die "no meson in bookworm-backports"
   sum_src() { apt-cache "${APTOPT[@]}" showsrc qemu | awk -v v="$q" -v f="$1" \
       '/^Version:/{cur=$2} /^Checksums-Sha256:/{p=1;next} /^[A-Z]/{p=0} p && cur==v && $3 ~ f {print $1; exit}'; }
   sum_deb() { apt-cache "${APTOPT[@]}" show "$1=$2" | awk '/^SHA256:/{print $2; exit}'; }
