@@ -2,7 +2,7 @@
 # Fetch the pinned QEMU, Linux and meson packages from the Debian archive into
 # the cache, verify them against configs/sources.lock and unpack them.
 #   fetch-sources.sh           fetch + verify + unpack (no-op when done)
-#   fetch-sources.sh --relock  pin the newest QEMU 10.0.x / Linux 6.12.x / meson
+#   fetch-sources.sh --relock  pin the newest QEMU 11.1.x / Linux 6.12.x / meson
 # The archive's host is read from the system's apt sources at run time; the
 # system's apt state is never touched (private sources.list and lists/).
 . "$(dirname "$0")/common.sh"
@@ -25,7 +25,7 @@ APTOPT=(-o "Dir::Etc::SourceList=$APT/sources.list" -o Dir::Etc::SourceParts=/no
 
 apt_update() {
   local m; m=$(mirror)
-  printf 'deb-src %s trixie main\ndeb %s bookworm-backports main\ndeb-src %s bookworm-backports main\n' \
+  printf 'deb-src %s trixie-backports main\ndeb %s bookworm-backports main\ndeb-src %s bookworm-backports main\n' \
     "$m" "$m" "$m" >"$APT/sources.list"
   # Refresh at most once an hour.
   if [ -z "$(find "$APT/lists" -maxdepth 1 -name '*Sources*' -mmin -60 2>/dev/null | head -1)" ]; then
@@ -106,7 +106,7 @@ newest() { # apt-cache verb package pattern
 
 relock() {
   local q l m
-  q=$(newest showsrc qemu '^1:10\.0\.') ; [ -n "$q" ] || die "no QEMU 10.0.x source in the archive"
+  q=$(newest showsrc qemu '^1:11\.1\.') ; [ -n "$q" ] || die "no QEMU 11.1.x source in the archive"
   l=$(newest show linux-source-6.12 '^6\.12\.') ; [ -n "$l" ] || die "no linux-source-6.12 in the archive"
   m=$(newest show meson '.') ; [ -n "$m" ] || die "no meson in bookworm-backports"
   sum_src() { apt-cache "${APTOPT[@]}" showsrc qemu | awk -v v="$q" -v f="$1" \
@@ -115,7 +115,7 @@ relock() {
   local tmp; tmp=$(mktemp)
   sed -n '/^#/p' "$LOCK" >"$tmp"
   cat >>"$tmp" <<LOCKEOF
-QEMU_SUITE=trixie
+QEMU_SUITE=trixie-backports
 QEMU_VERSION=$q
 QEMU_DSC_SHA256=$(sum_src '\.dsc$')
 QEMU_ORIG_SHA256=$(sum_src 'orig\.tar')
