@@ -25,8 +25,16 @@ APTOPT=(-o "Dir::Etc::SourceList=$APT/sources.list" -o Dir::Etc::SourceParts=/no
 
 apt_update() {
   local m; m=$(mirror)
-  printf 'deb-src %s trixie-backports main\ndeb %s bookworm-backports main\ndeb-src %s bookworm-backports main\n' \
-    "$m" "$m" "$m" >"$APT/sources.list"
+  # QEMU's suite comes from the lock (trixie-backports for 11.1.x; another
+  # lock, such as configs/sources-10.2.lock, may name sid).
+  printf 'deb-src %s %s main\ndeb %s bookworm-backports main\ndeb-src %s bookworm-backports main\n' \
+    "$m" "$QEMU_SUITE" "$m" "$m" >"$APT/sources.list.new"
+  # A changed suite list makes the hourly refresh below run now.
+  if ! cmp -s "$APT/sources.list.new" "$APT/sources.list"; then
+    mv "$APT/sources.list.new" "$APT/sources.list"; rm -f "$APT"/lists/*Sources*
+  else
+    rm -f "$APT/sources.list.new"
+  fi
   # Refresh at most once an hour.
   if [ -z "$(find "$APT/lists" -maxdepth 1 -name '*Sources*' -mmin -60 2>/dev/null | head -1)" ]; then
     say "updating private package lists"

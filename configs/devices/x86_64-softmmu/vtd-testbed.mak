@@ -10,3 +10,10 @@ CONFIG_EDU=y
 CONFIG_NVME_PCI=y
 CONFIG_PCIE_PORT=y
 CONFIG_TEST_DEVICES=y
+# QEMU 10.2+ with --without-default-devices: ACPI_X86 selects ACPI_CXL, whose
+# hw/acpi/cxl.c needs hw/cxl (CXL, on PXB, is only "default y"), and NVMe calls the
+# SPDM socket backend (SPDM_SOCKET is only "default y"); both left out, the
+# link fails (cxl_fmws_get_all_sorted, spdm_socket_*).
+CONFIG_PXB=y
+CONFIG_CXL=y
+CONFIG_SPDM_SOCKET=y
