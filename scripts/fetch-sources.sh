@@ -57,6 +57,8 @@ fetch_qemu() {
     say "downloading qemu $QEMU_VERSION source"
     (cd "$DL" && apt-get "${APTOPT[@]}" source --download-only -q "qemu=$QEMU_VERSION" >"$DL/qemu.log" 2>&1) ||
       { grep -q 'Unable to find\|Can not find version' "$DL/qemu.log" && gone qemu "$QEMU_VERSION"
+        grep -q '404 *Not Found' "$DL/qemu.log" &&
+          die "the archive lists qemu $QEMU_VERSION ($QEMU_SUITE) but its pool does not serve the files (404; see $DL/qemu.log); try again later, or pin a version the mirror has (VTD_LOCK=configs/sources-10.2.lock)"
         die "downloading qemu source failed (see $DL/qemu.log)"; }
   fi
   check_sha "$dsc" "$QEMU_DSC_SHA256"
