@@ -64,6 +64,7 @@ typedef enum VTDAcctCounter {
     VTD_ACCT_QI_PIOTLB_PAGE,
     VTD_ACCT_QI_PIOTLB_PAGES,
     VTD_ACCT_QI_PASID_DEVICE_IOTLB,
+    VTD_ACCT_QI_PAGE_GROUP_RESP,
     /* queued invalidation, rejected descriptors (each raised IQE) */
     VTD_ACCT_INV_TOTAL,
     VTD_ACCT_INV_CC,
@@ -74,6 +75,7 @@ typedef enum VTDAcctCounter {
     VTD_ACCT_INV_PASID_CACHE,
     VTD_ACCT_INV_PIOTLB,
     VTD_ACCT_INV_PASID_DEVICE_IOTLB,
+    VTD_ACCT_INV_PAGE_GROUP_RESP,
     VTD_ACCT_INV_UNKNOWN,
     VTD_ACCT_INV_FETCH_ERROR,
     /* queue errors and submission shape */
@@ -146,6 +148,7 @@ static const VTDAcctName vtd_acct_names[VTD_ACCT__MAX] = {
     [VTD_ACCT_QI_PIOTLB_PAGE]        = { "qi", "pasid_iotlb", "page" },
     [VTD_ACCT_QI_PIOTLB_PAGES]       = { "qi", "pasid_iotlb", "pages" },
     [VTD_ACCT_QI_PASID_DEVICE_IOTLB] = { "qi", NULL, "pasid_device_iotlb" },
+    [VTD_ACCT_QI_PAGE_GROUP_RESP]    = { "qi", NULL, "page_group_response" },
     [VTD_ACCT_INV_TOTAL]             = { "qi", "invalid", "total" },
     [VTD_ACCT_INV_CC]                = { "qi", "invalid", "context_cache" },
     [VTD_ACCT_INV_IOTLB]             = { "qi", "invalid", "iotlb" },
@@ -156,6 +159,8 @@ static const VTDAcctName vtd_acct_names[VTD_ACCT__MAX] = {
     [VTD_ACCT_INV_PIOTLB]            = { "qi", "invalid", "pasid_iotlb" },
     [VTD_ACCT_INV_PASID_DEVICE_IOTLB] = { "qi", "invalid",
                                           "pasid_device_iotlb" },
+    [VTD_ACCT_INV_PAGE_GROUP_RESP]   = { "qi", "invalid",
+                                         "page_group_response" },
     [VTD_ACCT_INV_UNKNOWN]           = { "qi", "invalid", "unknown" },
     [VTD_ACCT_INV_FETCH_ERROR]       = { "qi", "invalid", "fetch_error" },
     [VTD_ACCT_IQE]                   = { "qi", NULL, "iqe" },
@@ -296,6 +301,7 @@ static const VTDAcctCounter vtd_acct_class_counter[VTD_DESC__MAX] = {
     [VTD_DESC_PIOTLB_PASID]         = VTD_ACCT_QI_PIOTLB_PASID,
     [VTD_DESC_PIOTLB_PAGE]          = VTD_ACCT_QI_PIOTLB_PAGE,
     [VTD_DESC_PASID_DEVICE_IOTLB]   = VTD_ACCT_QI_PASID_DEVICE_IOTLB,
+    [VTD_DESC_PAGE_GROUP_RESP]      = VTD_ACCT_QI_PAGE_GROUP_RESP,
     /* the model accepted a type we do not know: count it as unknown */
     [VTD_DESC_UNKNOWN]              = VTD_ACCT_INV_UNKNOWN,
 };
@@ -316,6 +322,7 @@ static const VTDAcctCounter vtd_acct_invalid_counter[VTD_DESC__MAX] = {
     [VTD_DESC_PIOTLB_PASID]         = VTD_ACCT_INV_PIOTLB,
     [VTD_DESC_PIOTLB_PAGE]          = VTD_ACCT_INV_PIOTLB,
     [VTD_DESC_PASID_DEVICE_IOTLB]   = VTD_ACCT_INV_PASID_DEVICE_IOTLB,
+    [VTD_DESC_PAGE_GROUP_RESP]      = VTD_ACCT_INV_PAGE_GROUP_RESP,
     [VTD_DESC_UNKNOWN]              = VTD_ACCT_INV_UNKNOWN,
 };
 

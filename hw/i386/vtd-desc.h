@@ -29,6 +29,7 @@ typedef enum VTDDescClass {
     VTD_DESC_PIOTLB_PASID,      /* PASID-IOTLB, all of one PASID */
     VTD_DESC_PIOTLB_PAGE,       /* PASID-IOTLB, page-selective (2^AM pages) */
     VTD_DESC_PASID_DEVICE_IOTLB, /* PASID-based device-IOTLB */
+    VTD_DESC_PAGE_GROUP_RESP,   /* page group response (PRI, QEMU 10.2+) */
     VTD_DESC_UNKNOWN,           /* a type (or granularity) the model rejects */
     VTD_DESC__MAX,
 } VTDDescClass;
@@ -85,6 +86,8 @@ static inline VTDDescClass vtd_desc_class(const VTDInvDesc *d, unsigned *am)
         return VTD_DESC_UNKNOWN;
     case VTD_INV_DESC_DEV_PIOTLB:
         return VTD_DESC_PASID_DEVICE_IOTLB;
+    case VTD_INV_DESC_PGRESP:
+        return VTD_DESC_PAGE_GROUP_RESP;
     default:
         return VTD_DESC_UNKNOWN;
     }

@@ -490,7 +490,7 @@ static void vtd_hostile_instance_init(Object *obj)
     h->magic = g_strdup("vtdCnry!");
 }
 
-static void vtd_hostile_class_init(ObjectClass *klass, void *data)
+static void vtd_hostile_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
 

@@ -437,7 +437,7 @@ static void test_batch_adds_up(void)
     /* two IQT writes at the same time: the second queues behind */
     qtest_writel(v->qts, WAIT_STATUS, 0);
     vtd_qt_qi_push(v, DESC_CC_GLOBAL, 0);
-    vtd_qt_qi_push(v, VTD_INV_DESC_WAIT, 0);     /* ordering-only wait */
+    vtd_qt_qi_push(v, VTD_INV_DESC_WAIT | VTD_INV_DESC_WAIT_FN, 0); /* fence */
     vtd_qt_qi_kick(v);
     for (i = 0; i < 3; i++) {
         vtd_qt_qi_push(v, DESC_PSI, PSI_ADDR);

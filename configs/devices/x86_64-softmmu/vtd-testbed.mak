@@ -10,3 +10,12 @@ CONFIG_EDU=y
 CONFIG_NVME_PCI=y
 CONFIG_PCIE_PORT=y
 CONFIG_TEST_DEVICES=y
+# QEMU 10.2+ with --without-default-devices: ACPI_X86 selects ACPI_CXL, whose
+# hw/acpi/cxl.c calls hw/cxl (cxl_fmws_get_all_sorted, no stub), and hw/cxl
+# calls the type-3 device (cxl_type3_read, ...); NVMe calls the SPDM socket
+# backend (spdm_socket_*). CXL (on PXB), CXL_MEM_DEVICE and SPDM_SOCKET are
+# only "default y", so without them the link fails.
+CONFIG_PXB=y
+CONFIG_CXL=y
+CONFIG_CXL_MEM_DEVICE=y
+CONFIG_SPDM_SOCKET=y
