@@ -55,6 +55,7 @@ static const VTDQiCostPreset vtd_qi_cost_presets[] = {
         [VTD_QI_COST_IEC_GLOBAL]    = 100,
         [VTD_QI_COST_IEC_INDEX]     = 100,
         [VTD_QI_COST_PASID_CACHE]   = 100,
+        [VTD_QI_COST_PGRESP]        = 100,
     } },
     /* ~2,100 cycles at 3 GHz per page invalidation, 1 us for the wider */
     { "typical", {
@@ -69,6 +70,7 @@ static const VTDQiCostPreset vtd_qi_cost_presets[] = {
         [VTD_QI_COST_IEC_INDEX]     = 700,
         [VTD_QI_COST_WAIT]          = 100,
         [VTD_QI_COST_PASID_CACHE]   = 1000,
+        [VTD_QI_COST_PGRESP]        = 700,
     } },
     /* upper end: "up to 10 us" for wide and device-TLB invalidations */
     { "slow", {
@@ -83,6 +85,7 @@ static const VTDQiCostPreset vtd_qi_cost_presets[] = {
         [VTD_QI_COST_IEC_INDEX]     = 1000,
         [VTD_QI_COST_WAIT]          = 100,
         [VTD_QI_COST_PASID_CACHE]   = 10000,
+        [VTD_QI_COST_PGRESP]        = 1000,
     } },
 };
 
@@ -101,6 +104,7 @@ static const char *const vtd_qi_cost_names[VTD_QI_COST__MAX] = {
     [VTD_QI_COST_WAIT]          = "wait",
     [VTD_QI_COST_PASID_CACHE]   = "pasid-cache",
     [VTD_QI_COST_RESYNC_PAGE]   = "resync-page",
+    [VTD_QI_COST_PGRESP]        = "pgresp",
 };
 
 /* One processed descriptor, retired when the engine finishes it */
@@ -169,8 +173,7 @@ static const VTDQiCostKind vtd_qi_cost_kind[VTD_DESC__MAX] = {
     [VTD_DESC_PIOTLB_PASID]         = VTD_QI_COST_IOTLB_DOMAIN,
     [VTD_DESC_PIOTLB_PAGE]          = VTD_QI_COST_IOTLB_PAGE,
     [VTD_DESC_PASID_DEVICE_IOTLB]   = VTD_QI_COST_DEVTLB,
-    /* not costed yet (docs/upstream-11.1.md): retires at once */
-    [VTD_DESC_PAGE_GROUP_RESP]      = VTD_QI_COST__MAX,
+    [VTD_DESC_PAGE_GROUP_RESP]      = VTD_QI_COST_PGRESP,
     [VTD_DESC_UNKNOWN]              = VTD_QI_COST__MAX, /* rejected (IQE) */
 };
 

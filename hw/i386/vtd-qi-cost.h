@@ -53,6 +53,7 @@ typedef enum VTDQiCostKind {
     VTD_QI_COST_WAIT,           /* invalidation wait */
     VTD_QI_COST_PASID_CACHE,    /* PASID-cache */
     VTD_QI_COST_RESYNC_PAGE,    /* caching mode: host resync, per page */
+    VTD_QI_COST_PGRESP,         /* page group response (PRI) */
     VTD_QI_COST__MAX,
 } VTDQiCostKind;
 
@@ -83,7 +84,8 @@ typedef struct VTDQiCost VTDQiCost;
     VTD_QI_COST_PROP("iec-index", VTD_QI_COST_IEC_INDEX),               \
     VTD_QI_COST_PROP("wait", VTD_QI_COST_WAIT),                         \
     VTD_QI_COST_PROP("pasid-cache", VTD_QI_COST_PASID_CACHE),           \
-    VTD_QI_COST_PROP("resync-page", VTD_QI_COST_RESYNC_PAGE)
+    VTD_QI_COST_PROP("resync-page", VTD_QI_COST_RESYNC_PAGE),           \
+    VTD_QI_COST_PROP("pgresp", VTD_QI_COST_PGRESP)
 
 /*
  * Hook bodies (under the BQL, from the queue path in intel_iommu.c),

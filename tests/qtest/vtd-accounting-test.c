@@ -304,6 +304,45 @@ static void test_pasid_descs(void)
     vtd_qt_stop(v);
 }
 
+/*
+ * Page group responses (PRI, QEMU 10.2): accepted with a PASID whatever
+ * the response code, even for a requester without a PRI notifier;
+ * without a PASID, or with a reserved bit, upstream raises IQE.
+ */
+static void test_page_group_response(void)
+{
+    uint64_t resp = VTD_INV_DESC_PGRESP | (1ULL << 4) |
+                    ((uint64_t)EDU_SID << 16) | (0x42ULL << 32);
+    VtdQt *v = vtd_start("x-accounting=on,x-scalable-mode=on", VTD_QT_NO_EDU);
+
+    vtd_qt_qi_push4(v, resp, 5ULL << 3, 0, 0);              /* success */
+    vtd_qt_qi_push4(v, resp | (1ULL << 12), 6ULL << 3, 0, 0); /* invalid */
+    vtd_qt_qi_push4(v, resp | (0xfULL << 12), 7ULL << 3, 0, 0); /* failure */
+    vtd_qt_qi_kick(v);
+    g_assert_false(vtd_qt_iqe(v));
+    g_assert_cmpuint(vtd_qt_iqh(v), ==, 3);
+    vtd_assert_counter(v, "qi.page_group_response", 3);
+    vtd_assert_counter(v, "qi.invalid.total", 0);
+    vtd_qt_stop(v);
+
+    v = vtd_start("x-accounting=on,x-scalable-mode=on", VTD_QT_NO_EDU);
+    vtd_qt_qi_push4(v, resp & ~(1ULL << 4), 0, 0, 0);       /* no PASID */
+    vtd_qt_qi_kick(v);
+    g_assert_true(vtd_qt_iqe(v));
+    vtd_assert_counter(v, "qi.page_group_response", 0);
+    vtd_assert_counter(v, "qi.invalid.page_group_response", 1);
+    vtd_assert_counter(v, "qi.invalid.total", 1);
+    vtd_qt_stop(v);
+
+    v = vtd_start("x-accounting=on,x-scalable-mode=on", VTD_QT_NO_EDU);
+    vtd_qt_qi_push4(v, resp, 1ULL << 0, 0, 0);              /* reserved */
+    vtd_qt_qi_kick(v);
+    g_assert_true(vtd_qt_iqe(v));
+    vtd_assert_counter(v, "qi.invalid.page_group_response", 1);
+    vtd_assert_counter(v, "qi.descriptors", 0);
+    vtd_qt_stop(v);
+}
+
 /* N descriptors in one IQT write land in the right histogram bin. */
 static void test_batches(void)
 {
@@ -988,6 +1027,7 @@ int main(int argc, char **argv)
     ADD("qi/wait-no-sw-if", test_wait_no_sw_if);
     ADD("qi/wait-no-flags-iqe", test_wait_no_flags_iqe);
     ADD("qi/pasid", test_pasid_descs);
+    ADD("qi/page-group-response", test_page_group_response);
     ADD("qi/batches", test_batches);
     ADD("qi/wraparound", test_wraparound);
     ADD("qi/invalid-reserved", test_invalid_reserved);

@@ -137,7 +137,7 @@ static bool vtd_msi_pending(VtdQt *v, unsigned vector)
 static const char *const vtd_classes[] = {
     "cc-global", "cc-domain", "cc-device", "iotlb-global", "iotlb-domain",
     "iotlb-page", "page", "devtlb", "iec-global", "iec-index", "wait",
-    "pasid-cache", "resync-page",
+    "pasid-cache", "resync-page", "pgresp",
 };
 #define NCLASSES            ARRAY_SIZE(vtd_classes)
 #define CLASS_COST(i)       (2000 + 100 * (int64_t)(i))
@@ -145,7 +145,7 @@ static const char *const vtd_classes[] = {
 enum {
     CL_CC_GLOBAL, CL_CC_DOMAIN, CL_CC_DEVICE, CL_IOTLB_GLOBAL,
     CL_IOTLB_DOMAIN, CL_IOTLB_PAGE, CL_PAGE, CL_DEVTLB, CL_IEC_GLOBAL,
-    CL_IEC_INDEX, CL_WAIT, CL_PASID_CACHE, CL_RESYNC,
+    CL_IEC_INDEX, CL_WAIT, CL_PASID_CACHE, CL_RESYNC, CL_PGRESP,
 };
 
 /* Table rows: one descriptor, the class it must be charged to */
@@ -188,6 +188,9 @@ static const VtdCostRow vtd_cost_rows[] = {
     { "pasid-cache", true, VTD_INV_DESC_PC | ROW_DID, 0, CL_PASID_CACHE, 0 },
     { "pasid-devtlb", true, VTD_INV_DESC_DEV_PIOTLB | (ROW_SID << 16) |
       ROW_PASID, 0, CL_DEVTLB, 0 },
+    /* PASID present: upstream rejects a response without one */
+    { "pgresp", true, VTD_INV_DESC_PGRESP | (1ULL << 4) | (ROW_SID << 16) |
+      ROW_PASID, 0, CL_PGRESP, 0 },
     { "wait-256", true, 0, 0, CL_WAIT, 0 },
 };
 
