@@ -56,6 +56,19 @@ done
 check "scalable seed sm-translate-read: translated through the PASID entry" reaches vtd-sm sm-translate-read "$RT" "translation"
 check "scalable seed sm-intremap-msi: the MSI is remapped" reaches vtd-sm sm-intremap-msi "$RI" "IRTE"
 
+# Upstream's format (qemu-patches/0001: generic_fuzz_configs.h entries with
+# upstream's options only): each target boots and the committed seeds drive
+# it as they drive ours (same device layout).
+upstream_reaches() { # target seed-dir seed
+  QTEST_LOG=1 FUZZ_SERIALIZE_QTEST=1 "$B/qemu-fuzz-x86_64" --fuzz-target="generic-fuzz-$1" \
+    "$FZ/corpus/$2/$3" >"$T/up.log" 2>&1 ||
+    { diag "generic-fuzz-$1 on $3 failed:"; grep -v g_timer "$T/up.log" | tail -5 | sed 's/^/#   /'; return 1; }
+  grep -Eq "$RQ" "$T/up.log" || { diag "generic-fuzz-$1: $3 did not make the IOMMU read its queue"; return 1; }
+}
+check "upstream-format target generic-fuzz-intel-iommu runs the legacy seeds" upstream_reaches intel-iommu legacy qi-iotlb
+check "upstream-format target generic-fuzz-intel-iommu-cm runs the legacy seeds" upstream_reaches intel-iommu-cm legacy qi-iotlb
+check "upstream-format target generic-fuzz-intel-iommu-sm runs the scalable seeds" upstream_reaches intel-iommu-sm scalable sm-qi-pasid
+
 # The short run: every configuration, VTD_FUZZ_SECONDS in all.
 secs=${VTD_FUZZ_SECONDS:-60}
 short_run() {
