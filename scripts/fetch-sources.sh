@@ -127,14 +127,14 @@ served_src() { # package version
 
 # The newest QEMU of the series' line (10.2.x) from sid or trixie-backports
 # that the mirror serves; a newer line that is served is named, not taken: the
-# series must be ported first (docs/upstream-11.1.md).
+# series must be ported first (docs/upstream.md).
 relock_qemu() {
   local v s
   for v in $(apt-cache "${APTOPT[@]}" madison qemu | awk -F' *[|] *' '$3 ~ / Sources$/ {print $2}' | sort -uVr); do
     case $v in
       1:10.2.*) ;;
       1:1[1-9].*)
-        if served_src qemu "$v"; then say "note: qemu $v is served now; the series targets 10.2.x (port it: docs/upstream-11.1.md)"
+        if served_src qemu "$v"; then say "note: qemu $v is served now; the series targets 10.2.x (port it: docs/upstream.md)"
         else say "note: qemu $v is listed but its files are not served (404)"; fi
         continue ;;
       *) continue ;;
