@@ -17,7 +17,7 @@ fuzz_config() {
     # no preset charges resync-page: set it, so the domain walk that counts
     # the pages to resync (vtd_present_pages) runs on fuzzed tables
     vtd-cm) iommu+=,device-iotlb=on,caching-mode=on,x-qi-cost-resync-page-ns=100 ;;
-    # QEMU 10.0: "PASID based device IOTLB is not supported", so no device-iotlb
+    # QEMU 10.2: "PASID based device IOTLB is not supported", so no device-iotlb
     vtd-sm) iommu+=,x-scalable-mode=on,x-pasid-mode=on; FUZZ_SEEDS=scalable ;;
     *) echo "fuzz_config: unknown configuration '$1' (known: $FUZZ_CONFIGS)" >&2; return 1 ;;
   esac
