@@ -81,12 +81,24 @@ check "$secs s of fuzzing over vtd, vtd-cm, vtd-sm: every one runs, no finding" 
 
 # The seeds start the fuzzer past the trivial paths: replaying them covers
 # more than replaying one empty input.
-inited() { fuzz_config vtd && "$B/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz -runs=0 "$@" 2>&1 |
+inited_cfg() { "$B/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz -runs=0 "$@" 2>&1 |
   sed -n 's/.*INITED cov: \([0-9]*\).*/\1/p' | tail -1; }
+inited() { fuzz_config vtd && inited_cfg "$@"; }
 more_cov() { mkdir -p "$T/empty" && : >"$T/empty/e" && local a b
   a=$(inited "$FZ/corpus/legacy") b=$(inited "$T/empty")
   diag "initial coverage: seeds $a, one empty input $b"; [ -n "$a" ] && [ -n "$b" ] && [ "$a" -gt "$b" ]; }
 check "the seed corpus covers more than an empty input" more_cov
+
+# The committed minimal corpus (vtd-fuzz --minimize) starts a run past what
+# the seeds alone reach.
+min_cov() { local c a b
+  for c in $FUZZ_CONFIGS; do
+    [ -d "$FZ/min/$c" ] || { diag "no tests/fuzz/min/$c"; return 1; }
+    fuzz_config "$c"; a=$(inited_cfg "$FZ/min/$c" "$FZ/corpus/$FUZZ_SEEDS") b=$(inited_cfg "$FZ/corpus/$FUZZ_SEEDS")
+    diag "$c: initial coverage with tests/fuzz/min $a, seeds alone $b"
+    [ -n "$a" ] && [ -n "$b" ] && [ "$a" -gt "$b" ] || return 1
+  done; }
+check "the committed minimal corpus of every configuration covers more than its seeds" min_cov
 
 # A finding is reported: an RSS limit of 64 MB (below what QEMU with ASan
 # needs) makes libFuzzer stop on the input it runs and save it as oom-*.
