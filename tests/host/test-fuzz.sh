@@ -90,15 +90,18 @@ more_cov() { mkdir -p "$T/empty" && : >"$T/empty/e" && local a b
 check "the seed corpus covers more than an empty input" more_cov
 
 # The committed minimal corpus (vtd-fuzz --minimize) starts a run past what
-# the seeds alone reach.
+# the seeds alone reach: by more than 10 %, because a replay's coverage
+# varies (inputs see the device state the ones before left): the seeds alone
+# gave 3381-3522 edges, the seeds given twice 4 % more than once; the corpus
+# of a 450 s run gave 17-26 % more.
 min_cov() { local c a b
   for c in $FUZZ_CONFIGS; do
     [ -d "$FZ/min/$c" ] || { diag "no tests/fuzz/min/$c"; return 1; }
     fuzz_config "$c"; a=$(inited_cfg "$FZ/min/$c" "$FZ/corpus/$FUZZ_SEEDS") b=$(inited_cfg "$FZ/corpus/$FUZZ_SEEDS")
     diag "$c: initial coverage with tests/fuzz/min $a, seeds alone $b"
-    [ -n "$a" ] && [ -n "$b" ] && [ "$a" -gt "$b" ] || return 1
+    [ -n "$a" ] && [ -n "$b" ] && [ "$a" -gt $((b * 11 / 10)) ] || return 1
   done; }
-check "the committed minimal corpus of every configuration covers more than its seeds" min_cov
+check "the committed minimal corpus of every configuration covers >10 % more than its seeds" min_cov
 
 # A finding is reported: an RSS limit of 64 MB (below what QEMU with ASan
 # needs) makes libFuzzer stop on the input it runs and save it as oom-*.
