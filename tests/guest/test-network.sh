@@ -128,9 +128,15 @@ check "--net hub: two hub ports, virtio-net transmitting on a virtual-clock time
   "'$VTD_RUN' --dry-run --net hub --device virtio-net --device virtio-net rrloop |
    grep -q -- '-netdev hubport,id=net0,hubid=0 -device virtio-net-pci,id=dev0,netdev=net0,.*ioeventfd=off,tx=timer,x-txtimer=1000 -netdev hubport,id=net1,hubid=0'"
 
-check "tap: memcached (1 vCPU, virtio-net, off) under memcaslap load" bash -c \
-  "'$VTD_RUN' --net tap --mode off --cpus 1 --device virtio-net --forward 11211 --timeout 150 \
-   --host-load '$TOP/scripts/load-memcaslap 2 16 1' --json '$T/mc.json' memcached >/dev/null 2>'$T/mc.err'"
+# A run that fails says why: the runner's own report (its last lines).
+run_or_say() { # errfile vtd-run-args...
+  local err=$1; shift
+  "$VTD_RUN" "$@" >/dev/null 2>"$err" ||
+    { diag "vtd-run failed; its last lines:"; tail -15 "$err" | sed 's/^/#   /'; return 1; }
+}
+check "tap: memcached (1 vCPU, virtio-net, off) under memcaslap load" run_or_say "$T/mc.err" \
+  --net tap --mode off --cpus 1 --device virtio-net --forward 11211 --timeout 150 \
+  --host-load "$TOP/scripts/load-memcaslap 2 16 1" --json "$T/mc.json" memcached
 load_record MC "$T/mc.json"
 check "tap: the record names the NIC and its backend" test "$(rv MC devices) $(rv MC net)" = "['virtio-net'] tap"
 check "tap: QEMU's NIC backend is the tap device" eval '[[ $(rv MC qemu_cmdline) == *"tap,id=net0,ifname=vtdtap0,"* ]]'
@@ -148,18 +154,18 @@ shares() { # the vCPU thread and at least one other QEMU thread; load and guest 
 check "host CPU shares recorded: the vCPU thread, the main loop, the load generator" shares
 check "the host's own namespace has no tap device left" bash -c "! ip link show vtdtap0 >/dev/null 2>&1"
 
-check "tap: sockperf (2 vCPUs, e1000e, strict) request/response, 4 guest servers" bash -c \
-  "'$VTD_RUN' --net tap --mode strict --device e1000e --forward 12865+4 --timeout 150 \
-   --host-load '$TOP/scripts/load-sockperf 2 1' --json '$T/rr.json' rr >/dev/null 2>'$T/rr.err'"
+check "tap: sockperf (2 vCPUs, e1000e, strict) request/response, 4 guest servers" run_or_say "$T/rr.err" \
+  --net tap --mode strict --device e1000e --forward 12865+4 --timeout 150 \
+  --host-load "$TOP/scripts/load-sockperf 2 1" --json "$T/rr.json" rr
 load_record RR "$T/rr.json"
 check "rr: sockperf on 4 connections counted transactions, latency percentiles ordered" \
   awk -v t="$(rv RR host_load.result.tool)" -v c="$(rv RR host_load.result.connections)" \
     -v n="$(rv RR host_load.result.transactions)" -v p50="$(rv RR host_load.result.latency_us.p50)" \
     -v p99="$(rv RR host_load.result.latency_us.p99)" 'BEGIN {exit !(t == "sockperf" && c == 4 && n > 0 && p50 != "" && p50 <= p99)}'
 
-check "user (slirp): memcached (2 vCPUs, virtio-net, strict) with forwarded ports" bash -c \
-  "'$VTD_RUN' --mode strict --device virtio-net --forward 11211+2 --timeout 150 \
-   --host-load '$TOP/scripts/load-memcaslap 2 16 1' --json '$T/user.json' memcached >/dev/null 2>'$T/user.err'"
+check "user (slirp): memcached (2 vCPUs, virtio-net, strict) with forwarded ports" run_or_say "$T/user.err" \
+  --mode strict --device virtio-net --forward 11211+2 --timeout 150 \
+  --host-load "$TOP/scripts/load-memcaslap 2 16 1" --json "$T/user.json" memcached
 load_record U "$T/user.json"
 check "user: two instances served the load" test "$(rv U result.instances)" = 2 -a "$(rn U host_load.result.ops)" -gt 0
 
