@@ -26,7 +26,7 @@ for arg; do
   esac
 done
 
-key=$(inputs_hash "$LOCK" "$TOP/kernel-patches" "${frags[@]}")
+key=$(side_key 'LINUX' "$TOP/kernel-patches" "${frags[@]}")
 OUT=$CACHE/kernel-$variant-$key
 TREE=$CACHE/linux-$LINUX_VERSION-$variant
 if [ -f "$OUT/bzImage" ] && { ! $tree || cmp -s "$TREE/arch/x86/boot/bzImage" "$OUT/bzImage"; }; then
@@ -46,7 +46,7 @@ while read -r p; do
   [ -f "$TOP/kernel-patches/$p" ] || die "kernel-patches/series names $p, which does not exist"
   patches+=("$TOP/kernel-patches/$p")
 done <"$series"
-apply_series "$TREE" "$PRISTINE" "$(inputs_hash "$LOCK" "$series" "${patches[@]}")" "${patches[@]}"
+apply_series "$TREE" "$PRISTINE" "$(side_key 'LINUX' "$series" "${patches[@]}")" "${patches[@]}"
 
 # The stock kernel lacks the options that the series adds to Kconfig.
 if [ $variant = stock ]; then
@@ -74,7 +74,7 @@ config_mismatches() {
   done
 }
 
-cfgkey=$(inputs_hash "$LOCK" "${frags[@]}")
+cfgkey=$(side_key 'LINUX' "${frags[@]}")
 if [ "$(cat "$TREE/.vtd-config" 2>/dev/null)" != "$cfgkey" ]; then
   say "configuring Linux ($variant): tinyconfig + ${frags[*]##*/}"
   "${K[@]}" tinyconfig >/dev/null

@@ -15,7 +15,7 @@ kout=$(cd "$1" && pwd -P)
 variant=${kout##*/kernel-}; variant=${variant%%-*}
 TREE=$CACHE/linux-$LINUX_VERSION-$variant
 mods=$kout/modules
-key=$(inputs_hash "$LOCK" "$TOP/guest/modules")
+key=$(side_key 'LINUX' "$TOP/guest/modules")
 if [ "$(cat "$mods/.key" 2>/dev/null)" = "$key" ]; then echo "$mods"; exit 0; fi
 
 if ! cmp -s "$TREE/arch/x86/boot/bzImage" "$kout/bzImage"; then

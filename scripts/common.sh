@@ -30,6 +30,15 @@ inputs_hash() {
   done | sed "s#$TOP/##" | sha256sum | cut -c1-16
 }
 
+# Cache key of one side's build: the lock lines of that side (PREFIXES, e.g.
+# 'LINUX' or 'QEMU|MESON') and the hash of its other inputs, so that moving
+# the other side's pin rebuilds nothing here.
+#   side_key PREFIXES FILE|DIR...
+side_key() {
+  local p=$1; shift
+  { grep -E "^($p)_" "$LOCK"; inputs_hash "$@"; } | sha256sum | cut -c1-16
+}
+
 [[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "JOBS='$JOBS' is not a positive number of parallel build jobs"
 [ -f "$LOCK" ] || die "lock file $LOCK not found"
 # shellcheck disable=SC1090
@@ -120,7 +129,7 @@ prepare_qemu_tree() {
   fi
   shopt -s nullglob
   patches=("$TOP"/qemu-patches/*.patch)
-  apply_series "$TREE" "$PRISTINE" "$(inputs_hash "$LOCK" "$TOP/qemu-patches")" "${patches[@]}"
+  apply_series "$TREE" "$PRISTINE" "$(side_key 'QEMU' "$TOP/qemu-patches")" "${patches[@]}"
   for f in "$TOP"/hw/i386/*.[ch] "$TOP"/tests/qtest/*.[ch]; do
     rel=${f#"$TOP"/}
     [ -e "$PRISTINE/$rel" ] && die "$rel would shadow an upstream file; give it a new name"
@@ -151,7 +160,7 @@ build_qemu_variant() {
   prepare_qemu_tree
   BUILD=$TREE/$variant
   use_ccache
-  cfgkey=$(inputs_hash "$LOCK" "$TOP/configs/devices")-$variant${key:+-$key}
+  cfgkey=$(side_key 'QEMU|MESON' "$TOP/configs/devices")-$variant${key:+-$key}
   if [ "$(cat "$BUILD/.vtd-config" 2>/dev/null)" != "$cfgkey" ]; then
     say "configuring QEMU ($variant)"
     rm -rf "$BUILD"; mkdir -p "$BUILD"

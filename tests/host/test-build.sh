@@ -49,4 +49,19 @@ check "an equal file is left alone (no rebuild)" \
 ln -sfn "$W/mine.c" "$W/link.c"
 check "a link (as older trees had) becomes a file of its own" \
   eval 'sync "$W/mine.c" "$W/link.c" && [ ! -L "$W/link.c" ] && [ "$(cat "$W/link.c")" = "new code" ]'
+
+# Each side's cache key reads only its own lines of the lock: moving the
+# Linux pin must not reconfigure (rm -rf) the QEMU build, nor the QEMU pin
+# rebuild the kernels.
+key() { VTD_LOCK=$1 VTD_CACHE=$T/cache bash -c '. "$1/scripts/common.sh"; side_key "$2" "$1/configs/devices"' _ "$TOP" "$2"; }
+grep -v '^LINUX_VERSION=' "$TOP/configs/sources.lock" >"$T/lock.base"
+{ cat "$T/lock.base"; echo LINUX_VERSION=1; } >"$T/lock.l1"
+{ cat "$T/lock.base"; echo LINUX_VERSION=2; } >"$T/lock.l2"
+sed 's/^QEMU_VERSION=.*/QEMU_VERSION=9/' "$T/lock.l1" >"$T/lock.q9"
+check "a Linux pin change leaves the QEMU key, a QEMU pin change the Linux key" \
+  eval '[ "$(key "$T/lock.l1" "QEMU|MESON")" = "$(key "$T/lock.l2" "QEMU|MESON")" ] &&
+        [ "$(key "$T/lock.l1" LINUX)" = "$(key "$T/lock.q9" LINUX)" ]'
+check "... and each side's own pin change moves its key" \
+  eval '[ "$(key "$T/lock.l1" LINUX)" != "$(key "$T/lock.l2" LINUX)" ] &&
+        [ "$(key "$T/lock.l1" "QEMU|MESON")" != "$(key "$T/lock.q9" "QEMU|MESON")" ]'
 done_testing
