@@ -129,7 +129,7 @@ served_src() { # package version
 # that the mirror serves; a newer line that is served is named, not taken: the
 # series must be ported first (docs/upstream.md).
 relock_qemu() {
-  local v s
+  local v
   for v in $(apt-cache "${APTOPT[@]}" madison qemu | awk -F' *[|] *' '$3 ~ / Sources$/ {print $2}' | sort -uVr); do
     case $v in
       1:10.2.*) ;;
