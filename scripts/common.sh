@@ -128,7 +128,10 @@ prepare_qemu_tree() {
     cp -a "$PRISTINE" "$TREE.tmp" && mv "$TREE.tmp" "$TREE"
   fi
   shopt -s nullglob
-  patches=("$TOP"/qemu-patches/*.patch)
+  patches=()
+  for f in "$TOP"/qemu-patches/*.patch; do
+    case ${f##*/} in 0000-*) ;; *) patches+=("$f") ;; esac # 0000: the cover letter
+  done
   apply_series "$TREE" "$PRISTINE" "$(side_key 'QEMU' "$TOP/qemu-patches")" "${patches[@]}"
   for f in "$TOP"/hw/i386/*.[ch] "$TOP"/tests/qtest/*.[ch]; do
     rel=${f#"$TOP"/}

@@ -64,7 +64,7 @@ void vtd_acct_fault_do(VTDAcct *a, bool recorded);
     static inline void vtd_acct_##name proto        \
     {                                               \
         if (a) {                                    \
-            vtd_acct_##name##_do args;              \
+            (vtd_acct_##name##_do) args;            \
         }                                           \
     }
 

@@ -32,6 +32,7 @@
 #include "hw/pci/pci_bus.h"
 #include "migration/blocker.h"
 #include "vtd-audit.h"
+#include "vtd-stats.h"
 #include "vtd-table.h"
 #include "trace.h"
 
@@ -223,7 +224,7 @@ static QDict *vtd_audit_sample_qdict(const VTDAuditSample *s)
     return d;
 }
 
-QDict *vtd_audit_to_qdict_locked(VTDAudit *a)
+static QDict *vtd_audit_to_qdict_locked(VTDAudit *a)
 {
     g_autofree VTDAudit *snap = g_new0(VTDAudit, 1);
     QDict *root = qdict_new();
@@ -284,7 +285,7 @@ QDict *vtd_audit_to_qdict_locked(VTDAudit *a)
     return root;
 }
 
-void vtd_audit_reset_locked(VTDAudit *a)
+static void vtd_audit_reset_locked(VTDAudit *a)
 {
     VTDTable domains;
     Error *blocker;
@@ -299,6 +300,41 @@ void vtd_audit_reset_locked(VTDAudit *a)
     a->domains = domains;
     a->migration_blocker = blocker;
     trace_vtd_audit_reset();
+}
+
+/* x-counters' "audit", all zero and enabled=false with x-audit=off */
+static QDict *vtd_audit_section_get(IntelIOMMUState *s)
+{
+    return vtd_audit_to_qdict_locked(s->aud);
+}
+
+static void vtd_audit_section_reset(IntelIOMMUState *s)
+{
+    vtd_audit_reset_locked(s->aud);
+}
+
+static const VTDStatsKind vtd_audit_kinds[] = {
+    { "audit.stale.age_min_ns", STATS_TYPE_INSTANT, true, STATS_UNIT_SECONDS,
+      -9 },
+    { "audit.stale.age_max_ns", STATS_TYPE_PEAK, true, STATS_UNIT_SECONDS,
+      -9 },
+    { "audit.stale.age_sum_ns", STATS_TYPE_CUMULATIVE, true,
+      STATS_UNIT_SECONDS, -9 },
+    { "audit.stale.age_hist_us", STATS_TYPE_LOG2_HISTOGRAM, true,
+      STATS_UNIT_SECONDS, -6 },
+};
+
+static const VTDStatsSection vtd_audit_section = {
+    .name = "audit",
+    .get = vtd_audit_section_get,
+    .reset_locked = vtd_audit_section_reset,
+    .kinds = vtd_audit_kinds,
+    .nkinds = ARRAY_SIZE(vtd_audit_kinds),
+};
+
+void vtd_audit_class_init(ObjectClass *klass)
+{
+    vtd_stats_add_section(&vtd_audit_section);
 }
 
 /* Lifecycle */

@@ -6,9 +6,10 @@
  * (intel_iommu.c's own walker).  A hit whose mapping is gone or points
  * elsewhere went through a stale entry: it is counted (by kind, direction
  * and domain), its entry age (virtual time since the IOTLB insert) goes
- * into a histogram, and the first few are kept as samples.  The result is the "audit" object of the
- * x-counters JSON (composed by vtd-stats.c).  Nothing here changes what
- * the IOMMU model does.  See docs/stale-audit.md.
+ * into a histogram, and the first few are kept as samples.  The result
+ * is the "audit" object of the x-counters JSON (a section of
+ * vtd-stats.c).  Nothing here changes what the IOMMU model does.
+ * See docs/stale-audit.md.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -87,11 +88,9 @@ bool vtd_audit_realize(IntelIOMMUState *s, Error **errp);
 void vtd_audit_unrealize(IntelIOMMUState *s);
 
 /*
- * Statistics, called from vtd-stats.c with the IOMMU lock held (and the
- * BQL): a snapshot as a new QDict (all zero, enabled=false, for NULL),
- * and zeroing every audit counter and sample.
+ * From intel-iommu's class init: adds the audit's object to x-counters
+ * (section "audit" of vtd-stats.c), read and zeroed with accounting's.
  */
-QDict *vtd_audit_to_qdict_locked(VTDAudit *a);
-void vtd_audit_reset_locked(VTDAudit *a);
+void vtd_audit_class_init(ObjectClass *klass);
 
 #endif

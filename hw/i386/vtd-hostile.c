@@ -39,6 +39,7 @@
 #include "system/dma.h"
 #include "system/system.h"
 #include "vtd-hostile.h"
+#include "vtd-stats.h"
 #include "trace.h"
 
 OBJECT_DECLARE_SIMPLE_TYPE(VTDHostile, VTD_HOSTILE)
@@ -309,7 +310,7 @@ static gint vtd_hostile_canary_cmp(gconstpointer a, gconstpointer b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-QDict *vtd_hostile_to_qdict(VTDHostile *h)
+static QDict *vtd_hostile_to_qdict(VTDHostile *h)
 {
     g_autoptr(GPtrArray) all = g_ptr_array_new();
     QDict *d = qdict_new();
@@ -358,11 +359,21 @@ QDict *vtd_hostile_to_qdict(VTDHostile *h)
 static void vtd_hostile_get_stats(Object *obj, Visitor *v, const char *name,
                                   void *opaque, Error **errp)
 {
-    QObject *o = QOBJECT(vtd_hostile_to_qdict(VTD_HOSTILE(obj)));
-
-    visit_type_any(v, name, &o, errp);
-    qobject_unref(o);
+    vtd_stats_visit_qdict(v, name, vtd_hostile_to_qdict(VTD_HOSTILE(obj)),
+                          errp);
 }
+
+/* What it reached, in intel-iommu's x-counters-file (none without it) */
+static QDict *vtd_hostile_section_get(IntelIOMMUState *s)
+{
+    return s->hostile ? vtd_hostile_to_qdict(s->hostile) : NULL;
+}
+
+static const VTDStatsSection vtd_hostile_section = {
+    .name = "hostile",
+    .get = vtd_hostile_section_get,
+    .file_only = true,
+};
 
 /* Lifecycle */
 
@@ -506,6 +517,7 @@ static void vtd_hostile_class_init(ObjectClass *klass, const void *data)
     object_class_property_set_description(klass, "x-stats",
         "Probes, faults, reads, writes and every canary read, as one JSON "
         "object (read-only; see docs/hostile-device.md)");
+    vtd_stats_add_section(&vtd_hostile_section);
 }
 
 static const TypeInfo vtd_hostile_info = {

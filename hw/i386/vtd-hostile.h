@@ -50,7 +50,4 @@ static inline void vtd_hostile_observe(VTDHostile *h, PCIBus *bus,
     }
 }
 
-/* Its statistics as a new QDict (for the x-counters-file, vtd-stats.c) */
-QDict *vtd_hostile_to_qdict(VTDHostile *h);
-
 #endif

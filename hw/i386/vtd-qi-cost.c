@@ -31,6 +31,7 @@
 #include "hw/qdev-core.h"
 #include "vtd-desc.h"
 #include "vtd-qi-cost.h"
+#include "vtd-stats.h"
 #include "trace.h"
 
 QEMU_BUILD_BUG_ON(VTD_QI_COST__MAX > VTD_QI_COST_SLOTS);
@@ -536,9 +537,9 @@ void vtd_qi_cost_unrealize(IntelIOMMUState *s)
     s->qi_cost = NULL;
 }
 
-/* Statistics (BQL) */
+/* Statistics (BQL): x-qi-cost-stats, x-qi-cost-stats-reset */
 
-QDict *vtd_qi_cost_to_qdict(IntelIOMMUState *s)
+static QDict *vtd_qi_cost_to_qdict(IntelIOMMUState *s)
 {
     VTDQiCost *c = s->qi_cost;
     VTDQiCostStats st = {};
@@ -585,9 +586,34 @@ QDict *vtd_qi_cost_to_qdict(IntelIOMMUState *s)
     return root;
 }
 
-void vtd_qi_cost_reset(VTDQiCost *c)
+static void vtd_qi_cost_get_stats(Object *obj, Visitor *v, const char *name,
+                                  void *opaque, Error **errp)
 {
-    if (c) {
+    vtd_stats_visit_qdict(v, name,
+                          vtd_qi_cost_to_qdict(INTEL_IOMMU_DEVICE(obj)), errp);
+}
+
+/* Zeroes the accounting; the model's timeline and pending work are kept */
+static void vtd_qi_cost_set_stats_reset(Object *obj, Visitor *v,
+                                        const char *name, void *opaque,
+                                        Error **errp)
+{
+    VTDQiCost *c = INTEL_IOMMU_DEVICE(obj)->qi_cost;
+
+    if (vtd_stats_visit_true(v, name, errp) && c) {
         memset(&c->st, 0, sizeof(c->st));
     }
+}
+
+void vtd_qi_cost_class_init(ObjectClass *klass)
+{
+    object_class_property_add(klass, "x-qi-cost-stats", "any",
+                              vtd_qi_cost_get_stats, NULL, NULL, NULL);
+    object_class_property_set_description(klass, "x-qi-cost-stats",
+        "Invalidation engine accounting as one JSON object "
+        "(read-only; see docs/qi-cost.md)");
+    object_class_property_add(klass, "x-qi-cost-stats-reset", "bool",
+                              NULL, vtd_qi_cost_set_stats_reset, NULL, NULL);
+    object_class_property_set_description(klass, "x-qi-cost-stats-reset",
+        "Write true to zero the engine accounting (write-only)");
 }

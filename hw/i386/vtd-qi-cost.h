@@ -177,11 +177,10 @@ bool vtd_qi_cost_realize(IntelIOMMUState *s, Error **errp);
 void vtd_qi_cost_unrealize(IntelIOMMUState *s);
 
 /*
- * Statistics, called from vtd-stats.c under the BQL: the engine's
- * accounting as a new QDict (all zero, enabled=false, without an engine),
- * and zeroing it (the model's timeline and pending work are kept).
+ * Adds the read-only x-qi-cost-stats (the engine's accounting as one JSON
+ * object, all zero and enabled=false without an engine) and the
+ * write-only x-qi-cost-stats-reset, from intel-iommu's class init.
  */
-QDict *vtd_qi_cost_to_qdict(IntelIOMMUState *s);
-void vtd_qi_cost_reset(VTDQiCost *c);
+void vtd_qi_cost_class_init(ObjectClass *klass);
 
 #endif

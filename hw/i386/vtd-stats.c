@@ -3,11 +3,11 @@
  *
  * Composes the units' statistics objects into what QOM, QMP query-stats
  * and the shutdown file show.  x-counters is accounting's object with the
- * audit's under "audit"; it is read and reset under one hold of the IOMMU
- * lock (and the BQL), so both units are seen, and zeroed, at one point in
- * the stream of events.  query-stats (provider "intel-iommu") lists the
- * same snapshot flattened to dotted names.  x-qi-cost-stats is the cost
- * model's object (BQL only).
+ * sections other units add (the audit's under "audit"); it is read and
+ * reset under one hold of the IOMMU lock (and the BQL), so every unit is
+ * seen, and zeroed, at one point in the stream of events.  query-stats
+ * (provider "intel-iommu") lists the same snapshot flattened to dotted
+ * names.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -25,9 +25,6 @@
 #include "system/runstate.h"
 #include "system/stats.h"
 #include "vtd-accounting.h"
-#include "vtd-audit.h"
-#include "vtd-hostile.h"
-#include "vtd-qi-cost.h"
 #include "vtd-stats.h"
 #include "trace.h"
 
@@ -37,6 +34,43 @@ struct VTDStats {
     Notifier shutdown;          /* writes file at VM shutdown */
 };
 
+/* The sections later units added (a machine has one intel-iommu) */
+#define VTD_STATS_MAX_SECTIONS 4
+static const VTDStatsSection *vtd_stats_sections[VTD_STATS_MAX_SECTIONS];
+static unsigned vtd_stats_nsections;
+
+void vtd_stats_add_section(const VTDStatsSection *sec)
+{
+    unsigned i;
+
+    for (i = 0; i < vtd_stats_nsections; i++) {
+        if (vtd_stats_sections[i] == sec) {
+            return;
+        }
+    }
+    assert(vtd_stats_nsections < VTD_STATS_MAX_SECTIONS);
+    vtd_stats_sections[vtd_stats_nsections++] = sec;
+}
+
+/* Puts each section that is @file_only (or not) into @root */
+static void vtd_stats_put_sections(IntelIOMMUState *s, QDict *root,
+                                   bool file_only)
+{
+    unsigned i;
+
+    for (i = 0; i < vtd_stats_nsections; i++) {
+        const VTDStatsSection *sec = vtd_stats_sections[i];
+        QDict *d;
+
+        if (sec->file_only == file_only) {
+            d = sec->get(s);
+            if (d) {
+                qdict_put(root, sec->name, d);
+            }
+        }
+    }
+}
+
 /* x-counters */
 
 QDict *vtd_stats_counters(IntelIOMMUState *s)
@@ -45,17 +79,22 @@ QDict *vtd_stats_counters(IntelIOMMUState *s)
 
     qemu_mutex_lock(&s->iommu_lock);
     root = vtd_acct_to_qdict_locked(s->acct);
-    /* x-audit (vtd-audit.c, docs/stale-audit.md); all zero when off */
-    qdict_put(root, "audit", vtd_audit_to_qdict_locked(s->aud));
+    vtd_stats_put_sections(s, root, false);
     qemu_mutex_unlock(&s->iommu_lock);
     return root;
 }
 
 void vtd_stats_counters_reset(IntelIOMMUState *s)
 {
+    unsigned i;
+
     qemu_mutex_lock(&s->iommu_lock);
     vtd_acct_reset_locked(s->acct);
-    vtd_audit_reset_locked(s->aud);
+    for (i = 0; i < vtd_stats_nsections; i++) {
+        if (vtd_stats_sections[i]->reset_locked) {
+            vtd_stats_sections[i]->reset_locked(s);
+        }
+    }
     qemu_mutex_unlock(&s->iommu_lock);
 }
 
@@ -69,10 +108,7 @@ static bool vtd_stats_write_file(IntelIOMMUState *s, const char *path,
     GString *json;
     bool ok;
 
-    /* -device vtd-hostile: what it reached (docs/hostile-device.md) */
-    if (s->hostile) {
-        qdict_put(d, "hostile", vtd_hostile_to_qdict(s->hostile));
-    }
+    vtd_stats_put_sections(s, d, true);
     json = qobject_to_json_pretty(QOBJECT(d), true);
     g_string_append_c(json, '\n');
     ok = g_file_set_contents(path, json->str, json->len, &gerr);
@@ -100,34 +136,14 @@ static void vtd_stats_shutdown_cb(Notifier *n, void *opaque)
 /* QMP query-stats, provider "intel-iommu", target "vm" */
 
 /*
- * x-counters entries that are not plain counters (cumulative, no unit),
- * by dotted name.  Histograms use query-stats' log2 layout (KVM's):
- * bucket 0 counts the value 0, bucket i > 0 counts [2^(i-1), 2^i), the
- * last one is open.  @shift empty buckets are put first where a unit's
- * bins start higher: am_hist counts page-selective descriptors by AM, so
- * AM = k (2^k pages) is bucket k + 1.  batch_hist is not here: its bins
- * (3-4, 5-8, ...) are not log2 buckets, so each bin is its own counter.
+ * Accounting's entries that are not plain counters.  am_hist counts
+ * page-selective descriptors by AM, so AM = k (2^k pages) is bucket
+ * k + 1.  batch_hist is not here: its bins (3-4, 5-8, ...) are not log2
+ * buckets, so each bin is its own counter.
  */
-typedef struct VTDStatsKind {
-    const char *name;
-    StatsType type;
-    bool has_unit;
-    StatsUnit unit;
-    int16_t exponent;           /* unit * 10^exponent */
-    unsigned shift;
-} VTDStatsKind;
-
 static const VTDStatsKind vtd_stats_kinds[] = {
     { "qi.batch_max", STATS_TYPE_PEAK },
     { "qi.iotlb.am_hist", STATS_TYPE_LOG2_HISTOGRAM, .shift = 1 },
-    { "audit.stale.age_min_ns", STATS_TYPE_INSTANT, true, STATS_UNIT_SECONDS,
-      -9 },
-    { "audit.stale.age_max_ns", STATS_TYPE_PEAK, true, STATS_UNIT_SECONDS,
-      -9 },
-    { "audit.stale.age_sum_ns", STATS_TYPE_CUMULATIVE, true,
-      STATS_UNIT_SECONDS, -9 },
-    { "audit.stale.age_hist_us", STATS_TYPE_LOG2_HISTOGRAM, true,
-      STATS_UNIT_SECONDS, -6 },
 };
 
 static const VTDStatsKind vtd_stats_counter = { NULL, STATS_TYPE_CUMULATIVE };
@@ -146,16 +162,30 @@ typedef struct VTDStatsEntry {
 /* The IOMMU query-stats reads (one per machine), NULL when none counts */
 static IntelIOMMUState *vtd_stats_iommu;
 
-static const VTDStatsKind *vtd_stats_kind(const char *name)
+static const VTDStatsKind *vtd_stats_kind_in(const VTDStatsKind *kinds,
+                                             size_t n, const char *name)
 {
     size_t i;
 
-    for (i = 0; i < ARRAY_SIZE(vtd_stats_kinds); i++) {
-        if (g_str_equal(vtd_stats_kinds[i].name, name)) {
-            return &vtd_stats_kinds[i];
+    for (i = 0; i < n; i++) {
+        if (g_str_equal(kinds[i].name, name)) {
+            return &kinds[i];
         }
     }
     return NULL;
+}
+
+static const VTDStatsKind *vtd_stats_kind(const char *name)
+{
+    const VTDStatsKind *k;
+    unsigned i;
+
+    k = vtd_stats_kind_in(vtd_stats_kinds, ARRAY_SIZE(vtd_stats_kinds), name);
+    for (i = 0; !k && i < vtd_stats_nsections; i++) {
+        k = vtd_stats_kind_in(vtd_stats_sections[i]->kinds,
+                              vtd_stats_sections[i]->nkinds, name);
+    }
+    return k;
 }
 
 static void vtd_stats_entry_free(gpointer p)
@@ -235,16 +265,20 @@ static gint vtd_stats_bin_cmp(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
-/* A histogram's buckets: a list, or an object of bins named by range */
-static uint64List *vtd_stats_histogram(QObject *o, unsigned shift)
+/*
+ * @v: the buckets of histogram @o (a list, or an object of bins named by
+ * range), after @shift empty ones
+ */
+static void vtd_stats_histogram(StatsValue *v, QObject *o, unsigned shift)
 {
-    uint64List *list = NULL, **tail = &list;
+    uint64List **tail = &v->u.list;
     g_autoptr(GPtrArray) bins = g_ptr_array_new();
     const QDictEntry *e;
     QListEntry *le;
     QDict *d;
     unsigned i;
 
+    v->type = QTYPE_QLIST;
     for (i = 0; i < shift; i++) {
         QAPI_LIST_APPEND(tail, 0);
     }
@@ -252,7 +286,7 @@ static uint64List *vtd_stats_histogram(QObject *o, unsigned shift)
         QLIST_FOREACH_ENTRY(qobject_to(QList, o), le) {
             QAPI_LIST_APPEND(tail, vtd_stats_uint(qlist_entry_obj(le)));
         }
-        return list;
+        return;
     }
     d = qobject_to(QDict, o);
     for (e = qdict_first(d); e; e = qdict_next(d, e)) {
@@ -263,7 +297,6 @@ static uint64List *vtd_stats_histogram(QObject *o, unsigned shift)
         QAPI_LIST_APPEND(tail, vtd_stats_uint(
                          qdict_entry_value(g_ptr_array_index(bins, i))));
     }
-    return list;
 }
 
 static void vtd_stats_query(StatsResultList **result, StatsTarget target,
@@ -291,8 +324,7 @@ static void vtd_stats_query(StatsResultList **result, StatsTarget target,
         st->name = g_strdup(e->name);
         st->value = g_new0(StatsValue, 1);
         if (qobject_type(e->value) != QTYPE_QNUM) {
-            st->value->type = QTYPE_QLIST;
-            st->value->u.list = vtd_stats_histogram(e->value, e->kind->shift);
+            vtd_stats_histogram(st->value, e->value, e->kind->shift);
         } else {
             st->value->type = QTYPE_QNUM;
             st->value->u.scalar = vtd_stats_uint(e->value);
@@ -407,8 +439,8 @@ void vtd_stats_unrealize(IntelIOMMUState *s)
 
 /* QOM */
 
-static void vtd_stats_visit_qdict(Visitor *v, const char *name, QDict *d,
-                                  Error **errp)
+void vtd_stats_visit_qdict(Visitor *v, const char *name, QDict *d,
+                           Error **errp)
 {
     QObject *o = QOBJECT(d);
 
@@ -416,8 +448,7 @@ static void vtd_stats_visit_qdict(Visitor *v, const char *name, QDict *d,
     qobject_unref(o);
 }
 
-/* Reads a bool; true when it was written true */
-static bool vtd_stats_visit_true(Visitor *v, const char *name, Error **errp)
+bool vtd_stats_visit_true(Visitor *v, const char *name, Error **errp)
 {
     bool value;
 
@@ -440,40 +471,16 @@ static void vtd_stats_set_counters_reset(Object *obj, Visitor *v,
     }
 }
 
-static void vtd_stats_get_qi_cost(Object *obj, Visitor *v, const char *name,
-                                  void *opaque, Error **errp)
-{
-    vtd_stats_visit_qdict(v, name,
-                          vtd_qi_cost_to_qdict(INTEL_IOMMU_DEVICE(obj)), errp);
-}
-
-static void vtd_stats_set_qi_cost_reset(Object *obj, Visitor *v,
-                                        const char *name, void *opaque,
-                                        Error **errp)
-{
-    if (vtd_stats_visit_true(v, name, errp)) {
-        vtd_qi_cost_reset(INTEL_IOMMU_DEVICE(obj)->qi_cost);
-    }
-}
-
 void vtd_stats_class_init(ObjectClass *klass)
 {
     object_class_property_add(klass, "x-counters", "any",
                               vtd_stats_get_counters, NULL, NULL, NULL);
     object_class_property_set_description(klass, "x-counters",
-        "Invalidation and IOTLB counters, with the stale-translation audit, "
-        "as one JSON object (read-only; see docs/accounting.md)");
+        "Invalidation and IOTLB counters, with the other units' sections "
+        "(the stale-translation audit), as one JSON object (read-only; "
+        "see docs/accounting.md)");
     object_class_property_add(klass, "x-counters-reset", "bool",
                               NULL, vtd_stats_set_counters_reset, NULL, NULL);
     object_class_property_set_description(klass, "x-counters-reset",
         "Write true to zero all counters and the audit at once (write-only)");
-    object_class_property_add(klass, "x-qi-cost-stats", "any",
-                              vtd_stats_get_qi_cost, NULL, NULL, NULL);
-    object_class_property_set_description(klass, "x-qi-cost-stats",
-        "Invalidation engine accounting as one JSON object "
-        "(read-only; see docs/qi-cost.md)");
-    object_class_property_add(klass, "x-qi-cost-stats-reset", "bool",
-                              NULL, vtd_stats_set_qi_cost_reset, NULL, NULL);
-    object_class_property_set_description(klass, "x-qi-cost-stats-reset",
-        "Write true to zero the engine accounting (write-only)");
 }

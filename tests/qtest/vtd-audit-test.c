@@ -4,8 +4,9 @@
  * Each case builds root/context/second-level (or PASID and first-stage)
  * tables in guest memory, enables translation, lets an edu device DMA
  * through a mapping so that the IOTLB caches it, then edits the page
- * tables behind the IOMMU's back (no invalidation) and DMAs again.  The "audit" object of x-counters
- * must count exactly the translations that went through a stale entry.
+ * tables behind the IOMMU's back (no invalidation) and DMAs again.  The
+ * "audit" object of x-counters must count exactly the translations that
+ * went through a stale entry.
  * See docs/stale-audit.md.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -14,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "qobject/qlist.h"
 #include "vtd-qtest-common.h"
+#include "vtd-qtest-stats.h"
 
 #define OTHER_PAGE          0x1200000ULL    /* remap target, not mapped */
 #define PATTERN_PAGE        5               /* source of edu write data */
@@ -446,6 +448,64 @@ static void test_migration_blocked(void)
     vtd_qt_stop(v);
 }
 
+/* The audit's statistics that are not plain counters */
+static const VtdStatKind audit_kind_list[] = {
+    { "audit.stale.age_min_ns", "instant", "seconds", -9 },
+    { "audit.stale.age_max_ns", "peak", "seconds", -9 },
+    { "audit.stale.age_sum_ns", "cumulative", "seconds", -9 },
+    { "audit.stale.age_hist_us", "log2-histogram", "seconds", -6 },
+};
+static const VtdStatKinds audit_kinds = {
+    audit_kind_list, ARRAY_SIZE(audit_kind_list)
+};
+
+/*
+ * query-stats (provider intel-iommu): with x-audit=on the audit's counters
+ * follow accounting's under "audit.", with units: one stale hit 101 ms
+ * (virtual) after the insert.  With x-audit=off there are none.
+ */
+static void test_query_stats(void)
+{
+    VtdQt *v = vtd_qt_start("x-accounting=on,x-audit=on", "", 0,
+                            MAPPED_PAGES);
+    QList *stats;
+    size_t n, i;
+
+    vtd_qt_edu_dma_read(v, IOVA_BASE, 8);
+    qtest_writeq(v->qts, vtd_qt_pte_addr(IOVA_BASE), 0);
+    vtd_qt_edu_dma_read(v, IOVA_BASE + 0x100, 64);
+
+    stats = vtd_query_stats(v->qts, NULL);
+    vtd_assert_stat(stats, "translation.iotlb_misses", 1);
+    vtd_assert_stat(stats, "translation.iotlb_hits", 1);
+    vtd_assert_stat(stats, "audit.checked", 1);
+    vtd_assert_stat(stats, "audit.stale.gone", 1);
+    vtd_assert_stat(stats, "audit.stale.age_max_ns", EDU_STEP_NS);
+    vtd_assert_stat(stats, "audit.stale.age_min_ns", EDU_STEP_NS);
+    vtd_assert_stat(stats, "audit.stale.age_sum_ns", EDU_STEP_NS);
+    /* 101,000 us is in [2^16, 2^17) us: bucket 17 */
+    g_assert_cmpuint(vtd_bucket(stats, "audit.stale.age_hist_us", 17), ==, 1);
+    vtd_check_equal_x_counters(v->qts, stats, &audit_kinds);
+    n = vtd_check_schema(v->qts, stats, &audit_kinds);
+    /* with every unit on, each special kind names a statistic */
+    for (i = 0; i < audit_kinds.n; i++) {
+        if (!vtd_find(stats, audit_kinds.kinds[i].name)) {
+            g_error("query-stats has no %s", audit_kinds.kinds[i].name);
+        }
+    }
+    qobject_unref(stats);
+    vtd_qt_stop(v);
+
+    /* x-audit=off: no audit statistics */
+    v = vtd_qt_start("x-accounting=on", "", VTD_QT_NO_EDU, MAPPED_PAGES);
+    stats = vtd_query_stats(v->qts, NULL);
+    g_assert_null(vtd_find(stats, "audit.checked"));
+    g_assert_cmpuint(vtd_check_schema(v->qts, stats, &audit_kinds), <, n);
+    vtd_check_equal_x_counters(v->qts, stats, &audit_kinds);
+    qobject_unref(stats);
+    vtd_qt_stop(v);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -460,6 +520,7 @@ int main(int argc, char **argv)
     ADD("off/same-behaviour", test_off_same_behaviour);
     ADD("first-stage", test_first_stage);
     ADD("migration-blocked", test_migration_blocked);
+    ADD("query-stats", test_query_stats);
 #undef ADD
 
     return g_test_run();

@@ -6,7 +6,7 @@
  * writes, low dword first.
  *
  * The sweeps below do not know which registers are 32-bit: that list is
- * the fix's (qemu-patches/0005), and a copy of it could not catch a
+ * the fix's (qemu-patches/0002), and a copy of it could not catch a
  * register the fix forgot. They derive every access from the size of the
  * register file alone (DMAR_REG_SIZE): each access size 1, 2, 4 and 8 at
  * every naturally aligned offset in it, so each register is hit with each
@@ -43,10 +43,14 @@ static uint64_t rd(QTestState *qts, uint64_t off, unsigned size)
 {
     cur.op = "read", cur.size = size, cur.off = off;
     switch (size) {
-    case 1: return qtest_readb(qts, IOMMU_BASE + off);
-    case 2: return qtest_readw(qts, IOMMU_BASE + off);
-    case 4: return qtest_readl(qts, IOMMU_BASE + off);
-    default: return qtest_readq(qts, IOMMU_BASE + off);
+    case 1:
+        return qtest_readb(qts, IOMMU_BASE + off);
+    case 2:
+        return qtest_readw(qts, IOMMU_BASE + off);
+    case 4:
+        return qtest_readl(qts, IOMMU_BASE + off);
+    default:
+        return qtest_readq(qts, IOMMU_BASE + off);
     }
 }
 
@@ -54,10 +58,18 @@ static void wr(QTestState *qts, uint64_t off, unsigned size, uint64_t v)
 {
     cur.op = "write", cur.size = size, cur.off = off;
     switch (size) {
-    case 1: qtest_writeb(qts, IOMMU_BASE + off, v); break;
-    case 2: qtest_writew(qts, IOMMU_BASE + off, v); break;
-    case 4: qtest_writel(qts, IOMMU_BASE + off, v); break;
-    default: qtest_writeq(qts, IOMMU_BASE + off, v); break;
+    case 1:
+        qtest_writeb(qts, IOMMU_BASE + off, v);
+        break;
+    case 2:
+        qtest_writew(qts, IOMMU_BASE + off, v);
+        break;
+    case 4:
+        qtest_writel(qts, IOMMU_BASE + off, v);
+        break;
+    default:
+        qtest_writeq(qts, IOMMU_BASE + off, v);
+        break;
     }
 }
 

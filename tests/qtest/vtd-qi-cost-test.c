@@ -11,6 +11,7 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/cutils.h"
 #include "vtd-qtest-common.h"
 
 #define STATUS_DONE         0x5a5a1234u
@@ -105,7 +106,7 @@ static bool vtd_msi_pending(VtdQt *v, unsigned vector)
 {
     g_autofree char *out = qtest_hmp(v->qts, "info lapic");
     const char *p = strstr(out, "\nIRR\t");
-    char *end;
+    const char *end;
 
     g_assert_nonnull(p);
     p += strlen("\nIRR\t");
@@ -115,8 +116,7 @@ static bool vtd_msi_pending(VtdQt *v, unsigned vector)
         while (*p == ' ') {
             p++;
         }
-        n = strtoul(p, &end, 10);
-        if (end != p && n == vector) {
+        if (qemu_strtoul(p, &end, 10, &n) == 0 && n == vector) {
             return true;
         }
         p = strchr(p, ' ');

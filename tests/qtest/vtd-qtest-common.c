@@ -377,8 +377,9 @@ char *vtd_qt_migration_blockers(QTestState *qts)
 
 /*
  * Migrate to a sink that discards the stream ("exec:cat >/dev/null") and
- * wait for the outcome (MIGRATION events, enabled here).  NULL when the migration
- * completed, else the error the migrate command or the migration gave.
+ * wait for the outcome (MIGRATION events, enabled here).  NULL when the
+ * migration completed, else the error the migrate command or the migration
+ * gave.
  */
 char *vtd_qt_migrate(QTestState *qts)
 {
