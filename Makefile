@@ -4,12 +4,12 @@
 #   make check      the whole test suite; last line "N passed, N failed"
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
-.PHONY: all deps build qemu kernel initramfs quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug fuzz fuzz-run relock clean help
+.PHONY: all deps build qemu kernel initramfs quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug fuzz fuzz-run qemu-series relock clean help
 
 all: build quick
 
 help:
-	@sed -n 's/^#   //p' Makefile; echo "targets: deps build quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug fuzz fuzz-run relock clean"
+	@sed -n 's/^#   //p' Makefile; echo "targets: deps build quick bench-accounting bench-full device-bundle check check-sanitize check-kernel-debug fuzz fuzz-run qemu-series relock clean"
 
 deps:
 	@scripts/install-deps.sh
@@ -67,6 +67,12 @@ check-kernel-debug: build
 # The qtests again, against QEMU built with ASan + UBSan.
 check-sanitize: deps
 	@d=$$(scripts/build-qemu.sh --sanitize) && VTD_QBUILD="$$d" tests/run-tests qtest/
+
+# The QEMU series as it would be posted (docs/upstream.md, "Posting the QEMU
+# series"): commits with our units folded in, git format-patch + cover letter
+# and checkpatch in build/qemu-series/, each commit built and its qtests run.
+qemu-series: deps
+	@scripts/qemu-series.sh check build/qemu-series
 
 # Coverage-guided fuzzing of the VT-d model (docs/fuzzing.md): QEMU's
 # generic-fuzz built with clang, libFuzzer, ASan and UBSan (build/qemu-fuzz),

@@ -33,14 +33,18 @@ apt_update() {
   # Refresh at most once an hour, and at once when the suites changed.
   if ! cmp -s "$APT/sources.list.new" "$APT/sources.list"; then
     mv "$APT/sources.list.new" "$APT/sources.list"
-    rm -f "$APT"/lists/*_Sources* "$APT"/lists/*_Packages*
+    rm -f "$APT"/lists/*_Sources* "$APT"/lists/*_Packages* "$APT/updated.stamp"
   else
     rm -f "$APT/sources.list.new"
   fi
-  if [ -z "$(find "$APT/lists" -maxdepth 1 -name '*Sources*' -mmin -60 2>/dev/null | head -1)" ]; then
+  # A stamp, not the lists' mtimes: an update that finds a list unchanged
+  # (HTTP 304) leaves its old mtime, which made every call update again.
+  if [ ! -e "$APT/updated.stamp" ] || [ -n "$(find "$APT/updated.stamp" -mmin +60)" ] ||
+     [ -z "$(ls "$APT"/lists/*_Sources* 2>/dev/null | head -1)" ]; then
     say "updating private package lists"
     apt-get "${APTOPT[@]}" update -q >"$APT/update.log" 2>&1 ||
       die "apt-get update failed (see $APT/update.log); is the Debian archive reachable?"
+    touch "$APT/updated.stamp"
   fi
 }
 

@@ -78,18 +78,32 @@ assign_files() {
   done
 }
 
+# A git repository of the pristine QEMU, made once per version in the cache
+# (committing all of QEMU takes minutes); trees are local clones of it.
+base_repo() {
+  local v=${QEMU_VERSION#*:} b
+  b=$CACHE/qemu-series-base-$v
+  if [ ! -d "$b/.git" ]; then
+    say "committing the pristine QEMU $v once, into $b"
+    rm -rf "$b.tmp"
+    cp -a "$CACHE/src/qemu-$v" "$b.tmp"
+    git -C "$b.tmp" init -q
+    git -C "$b.tmp" add -f -A . >/dev/null
+    git -C "$b.tmp" -c user.name=vtd-testbed -c user.email=vtd-testbed@invalid \
+      commit -q -m "QEMU $v (Debian $QEMU_VERSION)"
+    git -C "$b.tmp" tag "$BASE_TAG"
+    mv "$b.tmp" "$b"
+  fi
+  echo "$b"
+}
+
 make_tree() {
-  local p f files msg plan
+  local p f files msg plan base
   plan=$(assign_files) || exit 1
   "$TOP/scripts/fetch-sources.sh" qemu
+  base=$(base_repo)
   rm -rf "$T"; mkdir -p "$DIR"
-  say "copying the pristine QEMU ${QEMU_VERSION#*:} into $T"
-  cp -a "$CACHE/src/qemu-${QEMU_VERSION#*:}" "$T"
-  git -C "$T" init -q
-  git -C "$T" add -f -A . >/dev/null
-  git -C "$T" -c user.name=vtd-testbed -c user.email=vtd-testbed@invalid \
-    commit -q -m "QEMU ${QEMU_VERSION#*:} (Debian $QEMU_VERSION)"
-  git -C "$T" tag "$BASE_TAG"
+  git clone -q "$base" "$T" || die "cannot clone $base into $T"
   for p in $(series_patches); do
     git -C "$T" apply --index "$p" || die "$(basename "$p") does not apply exactly (git apply) to the previous commit"
     files=$(awk -v p="$(basename "$p")" '$1 == p {$1 = ""; print}' <<<"$plan")
@@ -105,7 +119,7 @@ make_tree() {
 }
 
 export_series() {
-  local out=$DIR/patches p bad=0 cp
+  local out=$DIR/patches p bad=0 cp rc
   rm -rf "$out"
   git -C "$T" format-patch -q --cover-letter -o "$out" "$BASE_TAG"..HEAD
   # the cover letter's text is ours; format-patch keeps its shortlog and stat
@@ -122,15 +136,16 @@ EOF
   for p in "$out"/0*.patch; do
     case $p in */0000-*) continue ;; esac
     # --no-signoff: whoever posts the series signs it (git format-patch -s)
-    (cd "$T" && perl "$cp" --no-signoff -q "$p" >"$p.checkpatch" 2>&1) || true
-    checkpatch_errors "$p.checkpatch" || { say "checkpatch errors in $(basename "$p") (above)"; bad=1; }
+    rc=0; (cd "$T" && perl "$cp" --no-signoff -q "$p" >"$p.checkpatch" 2>&1) || rc=$?
+    [ $rc = 0 ] || checkpatch_errors "$p.checkpatch" || { say "checkpatch errors in $(basename "$p") (above)"; bad=1; }
     rm -f "$p.checkpatch"
   done
   [ $bad = 0 ] || die "QEMU's checkpatch.pl found errors"
   say "$(ls "$out" | wc -l) files in $out (cover letter + patches), no checkpatch error"
 }
 
-# Prints checkpatch's ERROR blocks of REPORT and fails if there is one,
+# REPORT is what checkpatch.pl -q printed when it did not exit 0 (quiet and
+# clean, it prints nothing). Prints its ERROR blocks and fails if there is one,
 # with one exception: "Macros with complex values" on a property-list
 # macro (#define VTD_*_PROPERTIES), which cannot be parenthesised and
 # which upstream's own (DEFINE_BLOCK_PROPERTIES, DEFINE_NIC_PROPERTIES)
