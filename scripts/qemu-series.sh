@@ -170,10 +170,11 @@ EOF
 
 # Every commit builds with our device set, and its qtests pass.
 check_series() {
-  local b=$DIR/build c n=0 t tests
+  local b=$DIR/build c n=0 t tests total
   mkdir -p "$T/configs/devices/x86_64-softmmu"
   cp "$TOP/configs/devices/x86_64-softmmu/vtd-testbed.mak" "$T/configs/devices/x86_64-softmmu/"
   use_ccache
+  total=$(git -C "$T" rev-list --count "$BASE_TAG"..HEAD)
   for c in $(git -C "$T" rev-list --reverse "$BASE_TAG"..HEAD); do
     n=$((n + 1))
     git -C "$T" checkout -q "$c"
@@ -184,7 +185,7 @@ check_series() {
     fi
     tests=(tests/qtest/intel-iommu-test)
     for t in "$T"/tests/qtest/vtd-*-test.c; do [ -e "$t" ] && tests+=("tests/qtest/$(basename "$t" .c)"); done
-    say "commit $n/$(git -C "$T" rev-list --count "$BASE_TAG"..HEAD): $(git -C "$T" log -1 --format=%s)"
+    say "commit $n/$total: $(git -C "$T" log -1 --format=%s)"
     ninja -C "$b" -j"$JOBS" qemu-system-x86_64 "${tests[@]}" >"$b/ninja.log" 2>&1 ||
       { tail -30 "$b/ninja.log" >&2; die "commit $n does not build; see $b/ninja.log"; }
     grep -q 'warning:' "$b/ninja.log" && { grep 'warning:' "$b/ninja.log" >&2; die "commit $n builds with warnings"; }
