@@ -117,7 +117,8 @@ newcase noise
 prog host/test-noise.sh 'echo "warning: on stderr first" >&2; echo "TAP version 13"; echo "ok 1 - a"; echo 1..1'
 check "stderr before 'TAP version 13' does not upset the parser" harness 0 "2 passed, 0 failed, 0 skipped"
 
-# qtests: expected are upstream's intel-iommu-test and one per vtd-*-test.c.
+# qtests: expected are upstream's intel-iommu-test (as written, and again
+# with our options on) and one per vtd-*-test.c.
 newcase qtest
 printf '#!/bin/sh\n[ "$1" = --tap ] || exit 9\necho "TAP version 13"; echo 1..1; echo "ok 1 /x86_64/fake"\n' \
   >"$C/qbuild/tests/qtest/intel-iommu-test"
@@ -125,8 +126,9 @@ cp "$C/qbuild/tests/qtest/intel-iommu-test" "$C/qbuild/tests/qtest/vtd-built-tes
 chmod +x "$C"/qbuild/tests/qtest/*
 touch "$C/tests/qtest/vtd-built-test.c" "$C/tests/qtest/vtd-lost-test.c"
 FILTER=qtest/ check "a qtest with a source but no binary fails; built ones run with --tap" \
-  harness 1 "2 passed, 1 failed, 0 skipped" \
-  "qtest/vtd-lost-test: .*/vtd-lost-test not found \(not built\?\)" "^=== qtest/vtd-built-test"
+  harness 1 "3 passed, 1 failed, 0 skipped" \
+  "qtest/vtd-lost-test: .*/vtd-lost-test not found \(not built\?\)" "^=== qtest/vtd-built-test" \
+  "^=== qtest/intel-iommu-test\+our-options"
 
 # tap.sh's rule for run records: a field read that finds nothing fails the
 # check by name, though the read is in "$(...)" where the shell drops its
