@@ -914,11 +914,21 @@ static void test_overrun_flood(void)
     rss = vtd_qemu_rss_kib(v);
     g_test_message("QEMU VmRSS %" PRId64 " KiB after %u submissions, %" PRId64
                    " KiB after %u", rss0, FLOOD_WARMUP, rss, FLOOD_KICKS);
+#ifdef QEMU_SANITIZE_ADDRESS
+    /*
+     * ASan keeps freed memory in its quarantine (256 MiB by default), so
+     * RSS grows with every free and cannot show a leak: the plain build
+     * checks it; here the bounded queue is checked below (pending,
+     * max_depth) and LeakSanitizer checks at exit.
+     */
+    g_test_message("RSS bound not checked under ASan (quarantine)");
+#else
     if (rss - rss0 > FLOOD_RSS_SLACK_KIB) {
         g_error("QEMU's RSS grew from %" PRId64 " to %" PRId64 " KiB over "
                 "%u flooded submissions", rss0, rss,
                 FLOOD_KICKS - FLOOD_WARMUP);
     }
+#endif
     g_assert_false(vtd_qt_iqe(v));
     g_assert_cmpint(vtd_stat(v, "pending"), ==, held);
     g_assert_cmpint(vtd_stat(v, "max_depth"), ==, held);
