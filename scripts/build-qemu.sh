@@ -11,8 +11,7 @@ extra=()
 if [ "${1:-}" = --sanitize ]; then variant=build-san; extra=(--enable-asan --enable-ubsan); shift; fi
 
 # Upstream's qtest + every qtest of ours (tests/qtest/vtd-*-test.c).
-targets=(qemu-system-x86_64 tests/qtest/intel-iommu-test)
-for t in "$TOP"/tests/qtest/vtd-*-test.c; do targets+=("tests/qtest/$(basename "$t" .c)"); done
+mapfile -t targets < <(echo qemu-system-x86_64; qtest_targets "$TOP")
 [ $# -gt 0 ] && targets=("$@")
 
 build_qemu_variant "$variant" "" "${extra[@]}" -- "${targets[@]}"

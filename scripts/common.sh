@@ -156,27 +156,46 @@ QEMU_CONFIGURE=(--python=/usr/bin/python3 --target-list=x86_64-softmmu --without
 # data, so neither qtests, the runner nor generic-fuzz need -L. Sets BUILD.
 #   build_qemu_variant VARIANT KEY EXTRA... -- TARGET...   (KEY may be empty)
 build_qemu_variant() {
-  local variant=$1 key=$2 cfgkey data; shift 2
-  local extra=()
-  while [ "$1" != -- ]; do extra+=("$1"); shift; done
-  shift
+  local variant=$1 key=$2; shift 2
   prepare_qemu_tree
   BUILD=$TREE/$variant
+  build_qemu_at "$TREE" "$BUILD" "$(side_key 'QEMU|MESON' "$TOP/configs/devices")-$variant${key:+-$key}" "$@"
+}
+
+# The configure, ninja and firmware steps of build_qemu_variant for any QEMU
+# source tree SRC (qemu-series.sh builds its commits with it): BUILD is
+# configured anew when CFGKEY is not the one it was configured with.
+#   build_qemu_at SRC BUILD CFGKEY EXTRA... -- TARGET...
+build_qemu_at() {
+  local src=$1 build=$2 cfgkey=$3 data extra=(); shift 3
+  while [ "$1" != -- ]; do extra+=("$1"); shift; done
+  shift
   use_ccache
-  cfgkey=$(side_key 'QEMU|MESON' "$TOP/configs/devices")-$variant${key:+-$key}
-  if [ "$(cat "$BUILD/.vtd-config" 2>/dev/null)" != "$cfgkey" ]; then
-    say "configuring QEMU ($variant)"
-    rm -rf "$BUILD"; mkdir -p "$BUILD"
-    (cd "$BUILD" && ../configure "${QEMU_CONFIGURE[@]}" "${extra[@]}" >"$BUILD/configure.log" 2>&1) ||
-      die "QEMU configure failed; see $BUILD/configure.log"
-    echo "$cfgkey" >"$BUILD/.vtd-config"
+  if [ "$(cat "$build/.vtd-config" 2>/dev/null)" != "$cfgkey" ]; then
+    say "configuring QEMU ($(basename "$build"))"
+    rm -rf "$build"; mkdir -p "$build"
+    (cd "$build" && "$src/configure" "${QEMU_CONFIGURE[@]}" "${extra[@]}" >"$build/configure.log" 2>&1) ||
+      die "QEMU configure failed; see $build/configure.log"
+    echo "$cfgkey" >"$build/.vtd-config"
   fi
-  say "building $* in $BUILD"
-  ninja -C "$BUILD" -j"$JOBS" "$@" >"$BUILD/ninja.log" 2>&1 ||
-    { tail -30 "$BUILD/ninja.log" >&2; die "QEMU build ($variant) failed; see $BUILD/ninja.log"; }
-  data=$BUILD/qemu-bundle/usr/local/share/qemu
+  say "building $* in $build"
+  ninja -C "$build" -j"$JOBS" "$@" >"$build/ninja.log" 2>&1 ||
+    { tail -30 "$build/ninja.log" >&2; die "QEMU build ($(basename "$build")) failed; see $build/ninja.log"; }
+  data=$build/qemu-bundle/usr/local/share/qemu
   # shellcheck disable=SC2086
   link_firmware "$data" ${VTD_FIRMWARE_DIRS:-/usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu}
   [ -e "$data/bios-256k.bin" ] && [ -e "$data/efi-e1000e.rom" ] ||
     die "firmware missing (bios-256k.bin, efi-e1000e.rom): install seabios ipxe-qemu qemu-system-data"
+}
+
+# The qtests of a QEMU tree SRC as ninja targets: upstream's intel-iommu-test
+# and every tests/qtest/vtd-*-test.c of SRC.
+#   qtest_targets SRC
+qtest_targets() {
+  local t
+  echo tests/qtest/intel-iommu-test
+  for t in "$1"/tests/qtest/vtd-*-test.c; do
+    [ -e "$t" ] && echo "tests/qtest/$(basename "$t" .c)"
+  done
+  return 0
 }

@@ -170,26 +170,17 @@ EOF
 
 # Every commit builds with our device set, and its qtests pass.
 check_series() {
-  local b=$DIR/build c n=0 t tests total
+  local b=$DIR/build c n=0 t tests=() total
   mkdir -p "$T/configs/devices/x86_64-softmmu"
   cp "$TOP/configs/devices/x86_64-softmmu/vtd-testbed.mak" "$T/configs/devices/x86_64-softmmu/"
-  use_ccache
   total=$(git -C "$T" rev-list --count "$BASE_TAG"..HEAD)
   for c in $(git -C "$T" rev-list --reverse "$BASE_TAG"..HEAD); do
     n=$((n + 1))
     git -C "$T" checkout -q "$c"
-    if [ ! -f "$b/build.ninja" ]; then
-      mkdir -p "$b"
-      (cd "$b" && "$T/configure" "${QEMU_CONFIGURE[@]}" >"$b/configure.log" 2>&1) ||
-        die "configure failed at commit $n; see $b/configure.log"
-    fi
-    tests=(tests/qtest/intel-iommu-test)
-    for t in "$T"/tests/qtest/vtd-*-test.c; do [ -e "$t" ] && tests+=("tests/qtest/$(basename "$t" .c)"); done
+    mapfile -t tests < <(qtest_targets "$T")
     say "commit $n/$total: $(git -C "$T" log -1 --format=%s)"
-    ninja -C "$b" -j"$JOBS" qemu-system-x86_64 "${tests[@]}" >"$b/ninja.log" 2>&1 ||
-      { tail -30 "$b/ninja.log" >&2; die "commit $n does not build; see $b/ninja.log"; }
-    grep -q 'warning:' "$b/ninja.log" && { grep 'warning:' "$b/ninja.log" >&2; die "commit $n builds with warnings"; }
-    link_firmware "$b/qemu-bundle/usr/local/share/qemu" ${VTD_FIRMWARE_DIRS:-/usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu}
+    build_qemu_at "$T" "$b" series -- qemu-system-x86_64 "${tests[@]}"
+    if grep -q 'warning:' "$b/ninja.log"; then grep 'warning:' "$b/ninja.log" >&2; die "commit $n builds with warnings"; fi
     for t in "${tests[@]}"; do
       QTEST_QEMU_BINARY=$b/qemu-system-x86_64 timeout 300 "$b/$t" >"$b/qtest.log" 2>&1 ||
         { tail -20 "$b/qtest.log" >&2; die "commit $n: $(basename "$t") failed"; }
